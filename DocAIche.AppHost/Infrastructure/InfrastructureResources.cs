@@ -1,0 +1,25 @@
+namespace DocAIche.AppHost.Infrastructure;
+
+/// <summary>
+/// A server-backed dependency as a service sees it: the connection string it is given, and the
+/// resource whose readiness it waits for before it starts.
+/// </summary>
+internal sealed record ServerDependency(
+    IResourceBuilder<IResourceWithConnectionString> Connection,
+    IResourceBuilder<IResource> ReadyWhen);
+
+/// <summary>The servers DocAIche runs on, however they were started.</summary>
+internal sealed record InfrastructureResources(
+    ServerDependency IdentityDatabase,
+    ServerDependency DocumentsDatabase,
+    ServerDependency SearchDatabase,
+    ServerDependency AuditDatabase,
+    ServerDependency Cache,
+    ServerDependency Messaging);
+
+internal static class ServerDependencyExtensions
+{
+    /// <summary>Passes the dependency's connection string and starts the service only once it is ready.</summary>
+    public static IResourceBuilder<ProjectResource> Uses(this IResourceBuilder<ProjectResource> project, ServerDependency dependency) =>
+        project.WithReference(dependency.Connection).WaitFor(dependency.ReadyWhen);
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DocAIche.ServiceDefaults.Data;
+
+/// <summary>Applies the service's migrations before anything else starts, when configured to.</summary>
+internal sealed partial class DatabaseMigrator<TContext>(
+    IServiceScopeFactory scopes,
+    IOptions<DatabaseOptions> options,
+    ILogger<DatabaseMigrator<TContext>> logger) : IHostedService
+    where TContext : DbContext
+{
+    private static readonly ActivitySource Source = new("DocAIche.Database");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.MigrateOnStartup != true)
+        {
+            return;
+        }
+
+        using var activity = Source.StartActivity($"Migrate {typeof(TContext).Name}");
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        // Retried: the server may still be finishing its start-up when the service comes up.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(() => db.Database.MigrateAsync(cancellationToken));
+        LogMigrated(logger, typeof(TContext).Name);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Context} is migrated")]
+    private static partial void LogMigrated(ILogger logger, string context);
+}

@@ -1,0 +1,45 @@
+using DocAIche.ServiceDefaults.Data;
+using Microsoft.Extensions.Configuration;
+using DocAIche.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class ServiceDatabaseExtensions
+{
+    /// <summary>
+    /// Registers the service's own PostgreSQL database: the EF Core context (with Aspire's health
+    /// check, retries and telemetry), migrations at start-up where configured, and the outbox
+    /// dispatcher that publishes the events its transactions write.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
+        where TContext : DbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set. The AppHost sets it; outside it, give a PostgreSQL connection string.");
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<OutboxSignal>();
+        builder.Services.AddDbContext<TContext>((services, options) => options
+            .UseNpgsql(connectionString)
+            .AddInterceptors(services.GetRequiredService<OutboxSignal>()));
+        builder.EnrichNpgsqlDbContext<TContext>();
+
+        builder.Services.AddOptions<DatabaseOptions>()
+            .Bind(builder.Configuration.GetSection(DatabaseOptions.Section))
+            .PostConfigure(options => options.MigrateOnStartup ??= builder.Environment.IsDevelopment())
+            .ValidateOnStart();
+        // Registered before the bus so that consumers never run against an unmigrated schema.
+        builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
+
+        builder.Services.AddOptions<OutboxOptions>()
+            .Bind(builder.Configuration.GetSection(OutboxOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
+
+        return builder;
+    }
+}

@@ -1,0 +1,17 @@
+using DocAIche.Gateway.Health;
+
+namespace DocAIche.Gateway;
+
+internal static class Extensions
+{
+    public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver();
+
+        builder.Services.AddHttpClient(DownstreamHealth.ClientName, client => client.Timeout = DownstreamHealth.Timeout);
+        builder.Services.AddSingleton<DownstreamHealth>();
+        return builder;
+    }
+}

@@ -1,0 +1,18 @@
+using DocAIche.Gateway;
+using DocAIche.Gateway.Correlation;
+using DocAIche.Gateway.Health;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddGatewayServices();
+
+var app = builder.Build();
+
+app.UseCorrelationId();
+app.UseDefaultErrorHandling();
+app.MapAliveEndpoint();
+app.MapDownstreamHealth();
+app.MapReverseProxy();
+
+app.Run();

@@ -1,0 +1,14 @@
+using DocAIche.Audit.Infrastructure;
+using DocAIche.Audit.IntegrationEvents.EventHandling;
+
+namespace DocAIche.Audit;
+
+internal static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<AuditDbContext>("auditdb");
+        builder.AddMessaging("audit", bus => bus.AddConsumer<DocumentStoredConsumer>());
+        return builder;
+    }
+}

@@ -1,0 +1,13 @@
+using DocAIche.Documents.Infrastructure;
+
+namespace DocAIche.Documents;
+
+internal static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<DocumentsDbContext>("documentsdb");
+        builder.AddMessaging("documents");
+        return builder;
+    }
+}

@@ -1,0 +1,14 @@
+using DocAIche.Documents;
+using DocAIche.Documents.Apis;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapDocumentsApi();
+
+app.Run();

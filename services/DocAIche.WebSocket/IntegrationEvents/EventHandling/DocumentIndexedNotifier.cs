@@ -1,0 +1,19 @@
+using DocAIche.Contracts.Search;
+using DocAIche.WebSocket.LiveUpdates;
+using MassTransit;
+
+namespace DocAIche.WebSocket.IntegrationEvents.EventHandling;
+
+/// <summary>Tells the tenant's connected clients that a document is now searchable.</summary>
+public sealed class DocumentIndexedNotifier(LiveConnections connections) : IConsumer<DocumentIndexed>
+{
+    public Task Consume(ConsumeContext<DocumentIndexed> context)
+    {
+        var indexed = context.Message;
+        connections.Publish(indexed.TenantId, new LiveEvent(
+            (context.MessageId ?? Guid.NewGuid()).ToString(),
+            "document.indexed",
+            new { indexed.DocumentId, indexed.Title, indexed.IndexedAt }));
+        return Task.CompletedTask;
+    }
+}
