@@ -18,7 +18,7 @@ internal static class ExecutableInfrastructure
         var dataPath = Path.GetFullPath(builder.Configuration[DataPathKey] ?? DefaultDataPath());
         CreateTraversableDirectory(dataPath);
         var secrets = new LocalSecrets(Path.Combine(dataPath, "secrets"));
-        var servers = Path.Combine(AppContext.BaseDirectory, "Servers");
+        var servers = Path.Combine(builder.AppHostDirectory, "Servers");
 
         // PostgreSQL 15 with pgvector, one database per service.
         var postgresPassword = secrets.GetOrCreate("postgres-password");

@@ -53,7 +53,7 @@ public sealed partial class OutboxDispatcher<TContext>(
             // Back off while the broker or database is away; wake at once on a new commit otherwise.
             var wait = failures == 0
                 ? _options.PollInterval
-                : TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 7))));
+                : TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(failures, 6))));
             try
             {
                 await signal.WaitAsync(wait, stoppingToken);
