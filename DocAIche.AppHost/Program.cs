@@ -24,14 +24,16 @@ var audit = builder.AddService<Projects.DocAIche_Audit>("audit")
 var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket")
     .Uses(infrastructure.Messaging);
 
+// The gateway starts alongside the services rather than after them: it answers at once, with a
+// problem for a service that is not up yet, and its /health says which ones are.
 builder.AddProject<Projects.DocAIche_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(name: "http", port: builder.GatewayPort(), isProxied: false)
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
     .WithHttpHealthCheck("/alive")
-    .WithReference(identity).WaitFor(identity)
-    .WithReference(documents).WaitFor(documents)
-    .WithReference(search).WaitFor(search)
-    .WithReference(audit).WaitFor(audit)
-    .WithReference(websocket).WaitFor(websocket);
+    .WithReference(identity)
+    .WithReference(documents)
+    .WithReference(search)
+    .WithReference(audit)
+    .WithReference(websocket);
 
 builder.Build().Run();

@@ -35,7 +35,10 @@ public sealed class DocAIcheFixture : IAsyncLifetime
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        foreach (var resource in new[] { "identity", "documents", "search", "audit", "websocket", "gateway" })
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
 
         GatewayAddress = App.GetEndpoint("gateway", "http");
         Gateway = new HttpClient { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
