@@ -12,7 +12,8 @@ public static class ServiceDatabaseExtensions
     /// <summary>
     /// Registers the service's own PostgreSQL database: the EF Core context (with Aspire's health
     /// check, retries and telemetry), migrations at start-up where configured, and the outbox
-    /// dispatcher that publishes the events its transactions write.
+    /// dispatcher that publishes the events its transactions write, and the purge of
+    /// outbox and inbox rows past their retention.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
         where TContext : DbContext
@@ -39,6 +40,12 @@ public static class ServiceDatabaseExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
+
+        builder.Services.AddOptions<IntegrationEventRetentionOptions>()
+            .Bind(builder.Configuration.GetSection(IntegrationEventRetentionOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHostedService<IntegrationEventRetention<TContext>>();
 
         return builder;
     }

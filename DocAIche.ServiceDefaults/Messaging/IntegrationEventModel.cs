@@ -20,6 +20,8 @@ public static class IntegrationEventModel
             outbox.Property(m => m.LastError).HasMaxLength(2000);
             // The dispatcher's query: pending messages in order.
             outbox.HasIndex(m => m.Sequence).HasFilter("\"SentAt\" IS NULL").HasDatabaseName("ix_outbox_messages_pending");
+            // The retention purge's query: sent messages by age.
+            outbox.HasIndex(m => m.SentAt).HasFilter("\"SentAt\" IS NOT NULL").HasDatabaseName("ix_outbox_messages_sent");
         });
 
         modelBuilder.Entity<InboxMessage>(inbox =>
@@ -27,6 +29,7 @@ public static class IntegrationEventModel
             inbox.ToTable("inbox_messages");
             inbox.HasKey(m => new { m.MessageId, m.Consumer });
             inbox.Property(m => m.Consumer).HasMaxLength(256);
+            inbox.HasIndex(m => m.ProcessedAt);
         });
 
         return modelBuilder;

@@ -42,6 +42,12 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
         {
             _connections.TryRemove(connection.Id, out _);
         }
+
+        // Still open here means this instance is stopping: tell the client to reconnect (elsewhere).
+        if (socket.State == WebSocketState.Open)
+        {
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.EndpointUnavailable, "server going away; reconnect");
+        }
     }
 
     /// <summary>Queues an event for every client of the tenant.</summary>

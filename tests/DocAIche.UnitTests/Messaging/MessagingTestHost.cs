@@ -102,6 +102,12 @@ public sealed class MessagingTestHost : IAsyncDisposable
         return host;
     }
 
+    public IntegrationEventRetention<WidgetDbContext> CreateRetention(IntegrationEventRetentionOptions options) => new(
+        _services.GetRequiredService<IServiceScopeFactory>(),
+        Options.Create(options),
+        TimeProvider.System,
+        NullLogger<IntegrationEventRetention<WidgetDbContext>>.Instance);
+
     public async Task<T> WithDbAsync<T>(Func<WidgetDbContext, Task<T>> action)
     {
         await using var scope = _services.CreateAsyncScope();
