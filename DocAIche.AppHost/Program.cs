@@ -4,32 +4,51 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var infrastructure = builder.AddDocAIcheInfrastructure();
 
-var identity = builder.AddService<Projects.DocAIche_Identity>("identity")
+// The gateway is the public face: its address is the token issuer every service checks.
+var gateway = builder.AddProject<Projects.DocAIche_Gateway>("gateway", launchProfileName: null)
+    .WithHttpEndpoint(name: "http", port: builder.GatewayPort(), isProxied: false)
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+    .WithHttpHealthCheck("/alive");
+var issuer = gateway.GetEndpoint("http");
+var gatewayClientSecret = infrastructure.Secret("gateway-client-secret");
+
+// Every service reads the token server's signing keys from identity (not waiting for it: keys are fetched on first use).
+var identity = builder.AddService<Projects.DocAIche_Identity>("identity", issuer)
     .Uses(infrastructure.IdentityDatabase)
-    .Uses(infrastructure.Messaging);
+    .Uses(infrastructure.Messaging)
+    .WithEnvironment("Identity__KeyEncryptionKey", infrastructure.Secret("identity-key-encryption-key"))
+    .WithEnvironment("Identity__GatewayClientSecret", gatewayClientSecret)
+    .WithEnvironment("Bootstrap__Email", builder.BootstrapEmail())
+    .WithEnvironment("Bootstrap__Password", builder.BootstrapPassword(infrastructure));
+// It validates its own API's tokens too, with its own keys.
+identity.WithEnvironment("Authentication__SigningKeysUri", ReferenceExpression.Create($"{identity.GetEndpoint("http")}/.well-known/jwks"));
 
-var documents = builder.AddService<Projects.DocAIche_Documents>("documents")
+var documents = builder.AddService<Projects.DocAIche_Documents>("documents", issuer)
     .Uses(infrastructure.DocumentsDatabase)
-    .Uses(infrastructure.Messaging);
+    .Uses(infrastructure.Messaging)
+    .WithReference(identity);
 
-var search = builder.AddService<Projects.DocAIche_Search>("search")
+var search = builder.AddService<Projects.DocAIche_Search>("search", issuer)
     .Uses(infrastructure.SearchDatabase)
     .Uses(infrastructure.Cache)
-    .Uses(infrastructure.Messaging);
+    .Uses(infrastructure.Messaging)
+    .WithReference(identity);
 
-var audit = builder.AddService<Projects.DocAIche_Audit>("audit")
+var audit = builder.AddService<Projects.DocAIche_Audit>("audit", issuer)
     .Uses(infrastructure.AuditDatabase)
-    .Uses(infrastructure.Messaging);
+    .Uses(infrastructure.Messaging)
+    .WithReference(identity);
 
-var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket")
-    .Uses(infrastructure.Messaging);
+var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket", issuer)
+    .Uses(infrastructure.Messaging)
+    .WithReference(identity);
 
 // The gateway starts alongside the services rather than after them: it answers at once, with a
 // problem for a service that is not up yet, and its /health says which ones are.
-builder.AddProject<Projects.DocAIche_Gateway>("gateway", launchProfileName: null)
-    .WithHttpEndpoint(name: "http", port: builder.GatewayPort(), isProxied: false)
-    .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
-    .WithHttpHealthCheck("/alive")
+gateway
+    .WithEnvironment("Authentication__Issuer", issuer)
+    .WithEnvironment("Gateway__IdentityClientSecret", gatewayClientSecret)
+    .WithEnvironment("Gateway__ApiKeyCacheSeconds", builder.Configuration["Gateway:ApiKeyCacheSeconds"] ?? "30")
     .WithReference(identity)
     .WithReference(documents)
     .WithReference(search)

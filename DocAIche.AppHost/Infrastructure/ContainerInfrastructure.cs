@@ -23,7 +23,9 @@ internal static class ContainerInfrastructure
             Database(Databases.Search),
             Database(Databases.Audit),
             new(redis, redis),
-            new(rabbitmq, rabbitmq));
+            new(rabbitmq, rabbitmq),
+            // Generated once and kept in the AppHost's user secrets.
+            name => builder.AddParameter(name, new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true));
     }
 }
 

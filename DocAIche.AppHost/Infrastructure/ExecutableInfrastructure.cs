@@ -95,7 +95,13 @@ internal static class ExecutableInfrastructure
             Database(Databases.Search),
             Database(Databases.Audit),
             new(cache, redis),
-            new(messaging, rabbitmq));
+            new(messaging, rabbitmq),
+            // Generated once and kept beside the data they protect.
+            name =>
+            {
+                var value = secrets.GetOrCreate(name);
+                return builder.AddParameter(name, () => value, secret: true);
+            });
     }
 
     private static void AddReadiness(

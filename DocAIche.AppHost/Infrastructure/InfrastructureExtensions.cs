@@ -18,12 +18,26 @@ internal static class InfrastructureExtensions
     /// Adds a DocAIche service on a port the orchestrator allocates, in the AppHost's environment,
     /// ready when its own <c>/health</c> says so.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, EndpointReference issuer)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name, launchProfileName: null)
             .WithHttpEndpoint(name: "http")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithEnvironment("Authentication__Issuer", issuer)
             .WithHttpHealthCheck("/health");
+
+    /// <summary>The first owner's email: <c>DOCAICHE_BOOTSTRAP_EMAIL</c>, or owner@docaiche.local.</summary>
+    public static string BootstrapEmail(this IDistributedApplicationBuilder builder) =>
+        builder.Configuration["DOCAICHE_BOOTSTRAP_EMAIL"] is { Length: > 0 } email ? email : "owner@docaiche.local";
+
+    /// <summary>
+    /// The first owner's password: <c>DOCAICHE_BOOTSTRAP_PASSWORD</c> when set (a deployment parameter),
+    /// otherwise generated once and kept with the other local secrets (the README says where).
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> BootstrapPassword(this IDistributedApplicationBuilder builder, InfrastructureResources infrastructure) =>
+        builder.Configuration["DOCAICHE_BOOTSTRAP_PASSWORD"] is { Length: > 0 } password
+            ? builder.AddParameter("bootstrap-password", () => password, secret: true)
+            : infrastructure.Secret("bootstrap-password");
 
     /// <summary>
     /// The gateway's port: <c>DOCAICHE_GATEWAY_PORT</c>, 8080 by default; 0 lets the orchestrator pick one

@@ -8,14 +8,15 @@ internal sealed record ServerDependency(
     IResourceBuilder<IResourceWithConnectionString> Connection,
     IResourceBuilder<IResource> ReadyWhen);
 
-/// <summary>The servers DocAIche runs on, however they were started.</summary>
+/// <summary>The servers DocAIche runs on, however they were started, and where its generated secrets are kept.</summary>
 internal sealed record InfrastructureResources(
     ServerDependency IdentityDatabase,
     ServerDependency DocumentsDatabase,
     ServerDependency SearchDatabase,
     ServerDependency AuditDatabase,
     ServerDependency Cache,
-    ServerDependency Messaging);
+    ServerDependency Messaging,
+    Func<string, IResourceBuilder<ParameterResource>> Secret);
 
 internal static class ServerDependencyExtensions
 {

@@ -1,3 +1,4 @@
+using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Health;
 
 namespace DocAIche.Gateway;
@@ -12,6 +13,14 @@ internal static class Extensions
 
         builder.Services.AddHttpClient(DownstreamHealth.ClientName, client => client.Timeout = DownstreamHealth.Timeout);
         builder.Services.AddSingleton<DownstreamHealth>();
+
+        builder.Services.AddOptions<ApiKeyExchangeOptions>()
+            .Bind(builder.Configuration.GetSection(ApiKeyExchangeOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddHttpClient(ApiKeyExchange.HttpClientName);
+        builder.Services.AddSingleton<ApiKeyExchange>();
         return builder;
     }
 }

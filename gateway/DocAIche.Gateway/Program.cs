@@ -1,4 +1,5 @@
 using DocAIche.Gateway;
+using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Correlation;
 using DocAIche.Gateway.Health;
 
@@ -13,6 +14,7 @@ app.UseCorrelationId();
 app.UseDefaultErrorHandling();
 app.MapAliveEndpoint();
 app.MapDownstreamHealth();
+app.UseApiKeyExchange();
 app.MapReverseProxy();
 
 app.Run();

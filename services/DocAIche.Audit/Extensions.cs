@@ -8,7 +8,12 @@ internal static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<AuditDbContext>("auditdb");
-        builder.AddMessaging("audit", bus => bus.AddConsumer<DocumentStoredConsumer>());
+        builder.AddMessaging("audit", bus =>
+        {
+            bus.AddConsumer<DocumentStoredConsumer>();
+            bus.AddConsumer<SecurityEventOccurredConsumer>();
+        });
+        builder.AddDefaultAuthentication();
         return builder;
     }
 }

@@ -8,6 +8,7 @@ internal static class Extensions
     {
         builder.AddServiceDatabase<DocumentsDbContext>("documentsdb");
         builder.AddMessaging("documents");
+        builder.AddDefaultAuthentication();
         return builder;
     }
 }

@@ -1,4 +1,11 @@
+using DocAIche.Identity.Accounts;
+using DocAIche.Identity.Bootstrap;
 using DocAIche.Identity.Infrastructure;
+using DocAIche.Identity.Tokens;
+using DocAIche.ServiceDefaults.Authentication;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace DocAIche.Identity;
 
@@ -8,6 +15,74 @@ internal static class Extensions
     {
         builder.AddServiceDatabase<IdentityDbContext>("identitydb");
         builder.AddMessaging("identity");
+        builder.AddDefaultAuthentication();
+
+        builder.Services.AddOptions<IdentityServiceOptions>()
+            .Bind(builder.Configuration.GetSection(IdentityServiceOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<BootstrapOptions>()
+            .Bind(builder.Configuration.GetSection(BootstrapOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // The sign-in form's session: only the authorization endpoint reads it.
+        builder.Services.AddAuthentication().AddCookie(SignInApi.Scheme, cookie =>
+        {
+            cookie.LoginPath = SignInApi.SignInPath;
+            cookie.Cookie.Name = "docaiche.signin";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = false;
+        });
+        builder.Services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "docaiche.antiforgery");
+
+        var issuer = builder.Configuration[$"{DocAIcheAuthenticationOptions.Section}:Issuer"]
+            ?? throw new InvalidOperationException("Authentication:Issuer is not set; the AppHost sets it to the gateway's address.");
+        var settings = builder.Configuration.GetSection(IdentityServiceOptions.Section).Get<IdentityServiceOptions>() ?? new IdentityServiceOptions();
+
+        builder.Services.AddOpenIddict()
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<IdentityDbContext>();
+                core.ReplaceApplicationManager<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, LoopbackRedirectApplicationManager>();
+            })
+            .AddServer(server =>
+            {
+                server.SetIssuer(new Uri(issuer));
+                server.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetIntrospectionEndpointUris("connect/introspect")
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetEndSessionEndpointUris("connect/endsession");
+
+                server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+                    .AllowClientCredentialsFlow()
+                    .AllowRefreshTokenFlow()
+                    .AllowCustomFlow(ApiKeyGrant.GrantType);
+                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, DocAIchePolicies.ApiScope);
+
+                server.SetAccessTokenLifetime(settings.AccessTokenLifetime)
+                    .SetRefreshTokenLifetime(settings.RefreshTokenLifetime)
+                    // A refresh token works once: its reuse is an attack and revokes the whole chain.
+                    .SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+
+                // Services validate access tokens as plain signed JWTs.
+                server.DisableAccessTokenEncryption();
+
+                server.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    // TLS ends in front of the gateway (ingress); inside, the services speak HTTP.
+                    .DisableTransportSecurityRequirement();
+            });
+        builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ServerKeyStore>();
+
+        // After the database migrator (registered by AddServiceDatabase), before the web server.
+        builder.Services.AddHostedService<IdentityBootstrapper>();
         return builder;
     }
 }

@@ -1,4 +1,7 @@
 using DocAIche.Identity;
+using DocAIche.Identity.Accounts;
+using DocAIche.Identity.Apis;
+using DocAIche.Identity.Tokens;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,5 +11,15 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapConnectApi();
+app.MapSignInApi();
+app.MapUsersApi();
+app.MapApiKeysApi();
+app.MapClientsApi();
+app.MapTenantsApi();
 
 app.Run();

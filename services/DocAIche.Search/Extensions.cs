@@ -9,6 +9,7 @@ internal static class Extensions
     {
         builder.AddServiceDatabase<SearchDbContext>("searchdb");
         builder.AddMessaging("search", bus => bus.AddConsumer<DocumentStoredConsumer>());
+        builder.AddDefaultAuthentication();
         return builder;
     }
 }

@@ -22,6 +22,7 @@ internal static class Extensions
                 endpoint.InstanceId = instance;
                 endpoint.Temporary = true;
             }));
+        builder.AddDefaultAuthentication();
         return builder;
     }
 }

@@ -33,6 +33,7 @@ public sealed class WalkingSkeletonTests(DocAIcheFixture docaiche)
     public async Task A_stored_document_is_indexed_audited_and_announced_to_live_clients()
     {
         using var live = new ClientWebSocket();
+        live.Options.SetRequestHeader("Authorization", $"Bearer {docaiche.OwnerAccessToken}");
         await live.ConnectAsync(new Uri($"ws://{docaiche.GatewayAddress.Authority}/ws"), CancellationToken.None);
         var word = GatewayClient.UniqueWord("skeleton");
 

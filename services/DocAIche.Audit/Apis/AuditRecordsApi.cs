@@ -1,5 +1,5 @@
 using DocAIche.Audit.Infrastructure;
-using DocAIche.Contracts;
+using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,13 +23,14 @@ public static class AuditRecordsApi
 
         records.MapGet("/", ListRecordsAsync)
             .WithName("ListAuditRecords")
-            .WithSummary("List audit records, optionally for one target");
+            .WithSummary("List audit records, optionally for one target")
+            .RequireAuthorization(DocAIchePolicies.Audit);
 
         return app;
     }
 
     internal static async Task<Results<Ok<AuditRecordPage>, ValidationProblem>> ListRecordsAsync(
-        AuditDbContext db, CancellationToken cancellationToken, string? targetId = null, string? cursor = null, int limit = 50)
+        HttpContext http, AuditDbContext db, CancellationToken cancellationToken, string? targetId = null, string? cursor = null, int limit = 50)
     {
         long after = 0;
         if (!string.IsNullOrEmpty(cursor) && (!long.TryParse(cursor, out after) || after < 0))
@@ -41,7 +42,8 @@ public static class AuditRecordsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxPageSize}."] });
         }
 
-        var query = db.AuditRecords.AsNoTracking().Where(r => r.TenantId == Tenants.Default && r.Id > after);
+        var tenant = http.User.GetTenantId();
+        var query = db.AuditRecords.AsNoTracking().Where(r => r.TenantId == tenant && r.Id > after);
         if (!string.IsNullOrEmpty(targetId))
         {
             query = query.Where(r => r.TargetId == targetId);

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using DocAIche.Contracts;
 using DocAIche.Contracts.Documents;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Model;
+using DocAIche.ServiceDefaults.Authentication;
 using DocAIche.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -42,21 +42,24 @@ public static class DocumentsApi
             .WithName("StoreDocument")
             .WithSummary("Store a document")
             .WithDescription("Stores the document and queues it for indexing and the audit trail in the same transaction.")
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(8 * 1024 * 1024));
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(8 * 1024 * 1024))
+            .RequireAuthorization(DocAIchePolicies.Edit);
 
         documents.MapGet("/{id:guid}", GetDocumentAsync)
             .WithName("GetDocument")
-            .WithSummary("Get a document with its content");
+            .WithSummary("Get a document with its content")
+            .RequireAuthorization(DocAIchePolicies.Read);
 
         documents.MapGet("/", ListDocumentsAsync)
             .WithName("ListDocuments")
-            .WithSummary("List documents, newest last, a page at a time");
+            .WithSummary("List documents, newest last, a page at a time")
+            .RequireAuthorization(DocAIchePolicies.Read);
 
         return app;
     }
 
     internal static async Task<Results<Created<DocumentResponse>, ValidationProblem>> StoreDocumentAsync(
-        StoreDocumentRequest request, DocumentsDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        StoreDocumentRequest request, HttpContext http, DocumentsDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validate(request);
         if (errors.Count > 0)
@@ -69,7 +72,7 @@ public static class DocumentsApi
         var document = new Document
         {
             Id = Guid.CreateVersion7(now),
-            TenantId = Tenants.Default,
+            TenantId = http.User.GetTenantId(),
             Title = request.Title!.Trim(),
             Content = content,
             SourceUrl = string.IsNullOrWhiteSpace(request.SourceUrl) ? null : request.SourceUrl.Trim(),
@@ -86,15 +89,16 @@ public static class DocumentsApi
     }
 
     internal static async Task<Results<Ok<DocumentResponse>, NotFound>> GetDocumentAsync(
-        Guid id, DocumentsDbContext db, CancellationToken cancellationToken)
+        Guid id, HttpContext http, DocumentsDbContext db, CancellationToken cancellationToken)
     {
+        var tenant = http.User.GetTenantId();
         var document = await db.Documents.AsNoTracking()
-            .SingleOrDefaultAsync(d => d.TenantId == Tenants.Default && d.Id == id, cancellationToken);
+            .SingleOrDefaultAsync(d => d.TenantId == tenant && d.Id == id, cancellationToken);
         return document is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(document, includeContent: true));
     }
 
     internal static async Task<Results<Ok<DocumentPage>, ValidationProblem>> ListDocumentsAsync(
-        DocumentsDbContext db, CancellationToken cancellationToken, string? cursor = null, int limit = DefaultPageSize)
+        HttpContext http, DocumentsDbContext db, CancellationToken cancellationToken, string? cursor = null, int limit = DefaultPageSize)
     {
         Guid? after = null;
         if (!string.IsNullOrEmpty(cursor))
@@ -110,7 +114,8 @@ public static class DocumentsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxPageSize}."] });
         }
 
-        var query = db.Documents.AsNoTracking().Where(d => d.TenantId == Tenants.Default);
+        var tenant = http.User.GetTenantId();
+        var query = db.Documents.AsNoTracking().Where(d => d.TenantId == tenant);
         if (after is { } last)
         {
             query = query.Where(d => d.Id > last);

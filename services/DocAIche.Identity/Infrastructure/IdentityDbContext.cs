@@ -7,6 +7,10 @@ namespace DocAIche.Identity.Infrastructure;
 public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options) : DbContext(options)
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<MachineClient> MachineClients => Set<MachineClient>();
+    public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -24,6 +28,52 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             });
         });
 
+        modelBuilder.Entity<User>(user =>
+        {
+            user.ToTable("users");
+            user.HasKey(u => u.Id);
+            user.Property(u => u.TenantId).HasMaxLength(64);
+            user.Property(u => u.Email).HasMaxLength(256);
+            user.Property(u => u.NormalizedEmail).HasMaxLength(256);
+            user.Property(u => u.DisplayName).HasMaxLength(200);
+            user.HasIndex(u => u.NormalizedEmail).IsUnique();
+            user.HasIndex(u => new { u.TenantId, u.Id });
+            user.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.TenantId).HasMaxLength(64);
+            key.Property(k => k.Name).HasMaxLength(200);
+            key.Property(k => k.Prefix).HasMaxLength(16);
+            key.Property(k => k.SecretHash).HasMaxLength(64).IsFixedLength();
+            key.HasIndex(k => k.SecretHash).IsUnique();
+            key.HasIndex(k => new { k.TenantId, k.Id });
+        });
+
+        modelBuilder.Entity<MachineClient>(client =>
+        {
+            client.ToTable("machine_clients");
+            client.HasKey(c => c.ClientId);
+            client.Property(c => c.ClientId).HasMaxLength(100);
+            client.Property(c => c.TenantId).HasMaxLength(64);
+            client.Property(c => c.DisplayName).HasMaxLength(200);
+            client.HasIndex(c => c.TenantId);
+        });
+
+        modelBuilder.Entity<ServerKey>(key =>
+        {
+            key.ToTable("server_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasMaxLength(64);
+            key.Property(k => k.Use).HasMaxLength(3);
+            // One key of each use signs or encrypts new tokens at a time.
+            key.HasIndex(k => k.Use).IsUnique().HasFilter("\"RetiredAt\" IS NULL");
+        });
+
+        modelBuilder.UseOpenIddict();
         modelBuilder.AddIntegrationEventTables();
     }
 }

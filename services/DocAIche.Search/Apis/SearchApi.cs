@@ -1,4 +1,4 @@
-using DocAIche.Contracts;
+using DocAIche.ServiceDefaults.Authentication;
 using DocAIche.Search.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -23,13 +23,14 @@ public static class SearchApi
         search.MapGet("/", SearchAsync)
             .WithName("Search")
             .WithSummary("Full-text search over the tenant's documents")
-            .WithDescription("Web-search syntax: words, \"quoted phrases\", OR, and -excluded words. Matched terms are marked with <mark> in snippets.");
+            .WithDescription("Web-search syntax: words, \"quoted phrases\", OR, and -excluded words. Matched terms are marked with <mark> in snippets.")
+            .RequireAuthorization(DocAIchePolicies.Read);
 
         return app;
     }
 
     internal static async Task<Results<Ok<SearchResponse>, ValidationProblem>> SearchAsync(
-        SearchDbContext db, CancellationToken cancellationToken, string? q = null, int limit = 10)
+        HttpContext http, SearchDbContext db, CancellationToken cancellationToken, string? q = null, int limit = 10)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(q))
@@ -50,7 +51,7 @@ public static class SearchApi
         }
 
         var query = q!.Trim();
-        var tenant = Tenants.Default;
+        var tenant = http.User.GetTenantId();
         // Parameterised: EF turns each interpolated value into a parameter.
         var hits = await db.Database.SqlQuery<SearchHit>($"""
             SELECT d."DocumentId", d."Title", d."SourceUrl",

@@ -1,4 +1,4 @@
-using DocAIche.Contracts;
+using DocAIche.ServiceDefaults.Authentication;
 using DocAIche.WebSocket.LiveUpdates;
 
 namespace DocAIche.WebSocket.Apis;
@@ -10,7 +10,8 @@ public static class LiveUpdatesApi
         app.MapGet("/ws", ConnectAsync)
             .WithName("LiveUpdates")
             .WithTags("Live updates")
-            .WithSummary("Upgrade to a WebSocket that receives the tenant's events as JSON messages");
+            .WithSummary("Upgrade to a WebSocket that receives the tenant's events as JSON messages")
+            .RequireAuthorization(DocAIchePolicies.Read);
         return app;
     }
 
@@ -26,7 +27,7 @@ public static class LiveUpdatesApi
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        await connections.ServeAsync(socket, Tenants.Default, stopping.Token);
+        await connections.ServeAsync(socket, context.User.GetTenantId(), stopping.Token);
         return TypedResults.Empty;
     }
 }

@@ -17,7 +17,31 @@ public sealed class DocAIcheFixture : IAsyncLifetime
 
     public Uri GatewayAddress { get; private set; } = null!;
 
+    /// <summary>The gateway, as the first tenant's owner (signed in through the real sign-in form).</summary>
     public HttpClient Gateway { get; private set; } = null!;
+
+    /// <summary>The gateway with no credentials.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    public string OwnerAccessToken { get; private set; } = "";
+
+    /// <summary>Short, so the revoked-key test waits seconds, not the default half minute.</summary>
+    public const int ApiKeyCacheSeconds = 2;
+
+    public const string OwnerEmail = "owner@tests.docaiche.local";
+
+    /// <summary>Generated per run, handed to the AppHost as the bootstrap parameter.</summary>
+    public string OwnerPassword { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
+    public HttpClient CreateClient(string? accessToken = null)
+    {
+        var client = new HttpClient { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (accessToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        }
+        return client;
+    }
 
     public async Task InitializeAsync()
     {
@@ -27,6 +51,9 @@ public sealed class DocAIcheFixture : IAsyncLifetime
             "Infrastructure:Mode=executables",
             $"Infrastructure:DataPath={_dataPath}",
             "DOCAICHE_GATEWAY_PORT=0",
+            $"DOCAICHE_BOOTSTRAP_EMAIL={OwnerEmail}",
+            $"DOCAICHE_BOOTSTRAP_PASSWORD={OwnerPassword}",
+            $"Gateway:ApiKeyCacheSeconds={ApiKeyCacheSeconds}",
         ]);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -41,12 +68,16 @@ public sealed class DocAIcheFixture : IAsyncLifetime
         }
 
         GatewayAddress = App.GetEndpoint("gateway", "http");
-        Gateway = new HttpClient { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Anonymous = CreateClient();
+        var owner = await OidcTestClient.SignInAsync(GatewayAddress, OwnerEmail, OwnerPassword);
+        OwnerAccessToken = owner.AccessToken;
+        Gateway = CreateClient(owner.AccessToken);
     }
 
     public async Task DisposeAsync()
     {
         Gateway?.Dispose();
+        Anonymous?.Dispose();
         if (App is not null)
         {
             await App.DisposeAsync();

@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace DocAIche.Gateway.ApiKeys;
+
+/// <summary>
+/// Turns an <c>X-Api-Key</c> into a short-lived access token from the identity service, so services
+/// behind the gateway only ever see JWTs. Tokens are cached per key (by hash) for
+/// <see cref="ApiKeyExchangeOptions.ApiKeyCacheSeconds"/>.
+/// </summary>
+public sealed class ApiKeyExchange(IHttpClientFactory httpClients, IMemoryCache cache, IOptions<ApiKeyExchangeOptions> options)
+{
+    public const string HttpClientName = "identity-token";
+    private const string GrantType = "urn:docaiche:params:oauth:grant-type:api-key";
+    private const string GatewayClientId = "docaiche-gateway";
+
+    /// <summary>The access token for the key, or null when the identity service refuses the key.</summary>
+    public async Task<string?> ExchangeAsync(string apiKey, CancellationToken cancellationToken)
+    {
+        var cacheKey = "api-key:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
+        if (cache.TryGetValue(cacheKey, out string? cached))
+        {
+            return cached;
+        }
+
+        var settings = options.Value;
+        using var request = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = GrantType,
+            ["api_key"] = apiKey,
+            ["client_id"] = GatewayClientId,
+            ["client_secret"] = settings.IdentityClientSecret,
+        });
+        using var response = await httpClients.CreateClient(HttpClientName).PostAsync(settings.IdentityTokenEndpoint, request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+        var token = await response.Content.ReadFromJsonAsync<TokenResponse>(cancellationToken);
+        if (token?.AccessToken is not { Length: > 0 } accessToken)
+        {
+            return null;
+        }
+        var reuseFor = TimeSpan.FromSeconds(Math.Max(1, Math.Min(settings.ApiKeyCacheSeconds, token.ExpiresIn - 30)));
+        cache.Set(cacheKey, accessToken, reuseFor);
+        return accessToken;
+    }
+
+    private sealed record TokenResponse(
+        [property: JsonPropertyName("access_token")] string? AccessToken,
+        [property: JsonPropertyName("expires_in")] int ExpiresIn);
+}
+
+public static class ApiKeyExchangeMiddleware
+{
+    public const string HeaderName = "X-Api-Key";
+
+    /// <summary>Replaces <c>X-Api-Key</c> with <c>Authorization: Bearer</c> before the request is proxied.</summary>
+    public static IApplicationBuilder UseApiKeyExchange(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var presented = context.Request.Headers[HeaderName];
+        if (presented.Count == 0)
+        {
+            await next(context);
+            return;
+        }
+        context.Request.Headers.Remove(HeaderName);
+
+        if (presented.Count > 1 || context.Request.Headers.Authorization.Count > 0)
+        {
+            await Results.Problem(title: "Ambiguous credentials", detail: "Send one X-Api-Key header or an Authorization header, not both.",
+                statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context);
+            return;
+        }
+
+        var token = await context.RequestServices.GetRequiredService<ApiKeyExchange>().ExchangeAsync(presented.ToString(), context.RequestAborted);
+        if (token is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "ApiKey";
+            await Results.Problem(title: "Invalid API key", detail: "The API key is unknown, expired or revoked.",
+                statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
+            return;
+        }
+        context.Request.Headers.Authorization = $"Bearer {token}";
+        await next(context);
+    });
+}

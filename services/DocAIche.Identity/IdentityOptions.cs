@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DocAIche.Identity;
+
+/// <summary>Section <c>Identity</c>.</summary>
+public sealed class IdentityServiceOptions
+{
+    public const string Section = "Identity";
+
+    /// <summary>Encrypts the token server's keys at rest. A deployment secret of at least 32 characters.</summary>
+    [Required, MinLength(32)]
+    public string KeyEncryptionKey { get; set; } = "";
+
+    /// <summary>The secret of the <c>docaiche-gateway</c> client, which exchanges API keys for tokens.</summary>
+    [Required, MinLength(32)]
+    public string GatewayClientSecret { get; set; } = "";
+
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Lifetime of the short tokens an API key is exchanged for.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
+    public TimeSpan ApiKeyTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:10:00", "90.00:00:00")]
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Failed sign-ins in a row that lock an account.</summary>
+    [Range(1, 100)]
+    public int MaxFailedSignIns { get; set; } = 5;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    [Range(8, 128)]
+    public int MinimumPasswordLength { get; set; } = 12;
+}
+
+/// <summary>Section <c>Bootstrap</c>: the first tenant's owner, created on first start.</summary>
+public sealed class BootstrapOptions
+{
+    public const string Section = "Bootstrap";
+
+    [Required, EmailAddress]
+    public string Email { get; set; } = "";
+
+    /// <summary>Required only while the tenant has no user yet.</summary>
+    public string? Password { get; set; }
+}

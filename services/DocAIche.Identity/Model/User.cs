@@ -1,0 +1,33 @@
+namespace DocAIche.Identity.Model;
+
+/// <summary>A person who signs in to one tenant with one or more roles.</summary>
+public sealed class User
+{
+    public Guid Id { get; set; }
+
+    public required string TenantId { get; set; }
+
+    public required string Email { get; set; }
+
+    /// <summary>Upper-case email, unique across DocAIche: an email signs in to exactly one tenant.</summary>
+    public required string NormalizedEmail { get; set; }
+
+    public required string DisplayName { get; set; }
+
+    /// <summary>ASP.NET Core Identity's password hash; null until a password is set.</summary>
+    public string? PasswordHash { get; set; }
+
+    public List<string> Roles { get; set; } = [];
+
+    public bool Disabled { get; set; }
+
+    public int FailedSignIns { get; set; }
+
+    public DateTimeOffset? LockedOutUntil { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? LastSignInAt { get; set; }
+
+    public static string Normalize(string email) => email.Trim().ToUpperInvariant();
+}

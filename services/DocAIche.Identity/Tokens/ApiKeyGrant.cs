@@ -1,0 +1,10 @@
+namespace DocAIche.Identity.Tokens;
+
+/// <summary>The token request the gateway makes to exchange an <c>X-Api-Key</c> for a short access token.</summary>
+public static class ApiKeyGrant
+{
+    public const string GrantType = "urn:docaiche:params:oauth:grant-type:api-key";
+    public const string KeyParameter = "api_key";
+    public const string GatewayClientId = "docaiche-gateway";
+    public const string CliClientId = "docaiche-cli";
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace DocAIche.IntegrationTests.Support;
+
+public sealed record TokenResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("refresh_token")] string? RefreshToken,
+    [property: JsonPropertyName("id_token")] string? IdToken,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn);
+
+/// <summary>
+/// A native OAuth client as the DocAIche command line would be: authorization code with PKCE
+/// through the real sign-in form (antiforgery token included), refresh, revocation.
+/// </summary>
+public static partial class OidcTestClient
+{
+    public const string CliClientId = "docaiche-cli";
+    public const string Scopes = "openid profile email offline_access docaiche.api";
+
+    /// <summary>Signs in through the form and returns the tokens; fails the test on any unexpected answer.</summary>
+    public static async Task<TokenResponse> SignInAsync(Uri gateway, string email, string password)
+    {
+        var (status, tokens, _) = await TrySignInAsync(gateway, email, password);
+        Assert.True(status == HttpStatusCode.Redirect && tokens is not null, $"Sign-in answered {status}.");
+        return tokens!;
+    }
+
+    /// <summary>Runs the flow; returns the sign-in form's status, and the tokens when it succeeded.</summary>
+    public static async Task<(HttpStatusCode FormStatus, TokenResponse? Tokens, string FormHtml)> TrySignInAsync(Uri gateway, string email, string password)
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var browser = new HttpClient(handler) { BaseAddress = gateway };
+
+        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var redirectUri = $"http://127.0.0.1:{Random.Shared.Next(20000, 60000)}/callback"; // any loopback port (RFC 8252)
+        var state = Base64Url(RandomNumberGenerator.GetBytes(16));
+        var authorize = "/connect/authorize?" + string.Join("&", new Dictionary<string, string>
+        {
+            ["client_id"] = CliClientId,
+            ["response_type"] = "code",
+            ["redirect_uri"] = redirectUri,
+            ["scope"] = Scopes,
+            ["code_challenge"] = challenge,
+            ["code_challenge_method"] = "S256",
+            ["state"] = state,
+        }.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+
+        using var toSignIn = await browser.GetAsync(authorize);
+        Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
+        var signInPage = toSignIn.Headers.Location!;
+        Assert.Equal("/account/signin", signInPage.IsAbsoluteUri ? signInPage.AbsolutePath : signInPage.OriginalString.Split('?')[0]);
+
+        var form = await browser.GetStringAsync(signInPage);
+        using var posted = await browser.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = HiddenField(form, "__RequestVerificationToken"),
+            ["returnUrl"] = WebUtility.HtmlDecode(HiddenField(form, "returnUrl")),
+            ["email"] = email,
+            ["password"] = password,
+        }));
+        if (posted.StatusCode != HttpStatusCode.Redirect)
+        {
+            return (posted.StatusCode, null, await posted.Content.ReadAsStringAsync());
+        }
+
+        using var toClient = await browser.GetAsync(posted.Headers.Location);
+        Assert.Equal(HttpStatusCode.Redirect, toClient.StatusCode);
+        var callback = toClient.Headers.Location!;
+        Assert.StartsWith(redirectUri, callback.ToString(), StringComparison.Ordinal);
+        var query = System.Web.HttpUtility.ParseQueryString(callback.Query);
+        Assert.Equal(state, query["state"]);
+
+        var tokens = await RequestTokensAsync(browser, new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = query["code"]!,
+            ["redirect_uri"] = redirectUri,
+            ["client_id"] = CliClientId,
+            ["code_verifier"] = verifier,
+        });
+        return (posted.StatusCode, tokens, form);
+    }
+
+    public static async Task<TokenResponse?> RefreshAsync(HttpClient gateway, string refreshToken) =>
+        await RequestTokensAsync(gateway, new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refreshToken,
+            ["client_id"] = CliClientId,
+        });
+
+    public static async Task<TokenResponse?> ClientCredentialsAsync(HttpClient gateway, string clientId, string clientSecret) =>
+        await RequestTokensAsync(gateway, new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = clientSecret,
+            ["scope"] = "docaiche.api",
+        });
+
+    public static async Task<TokenResponse?> RequestTokensAsync(HttpClient gateway, Dictionary<string, string> form)
+    {
+        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(form));
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<TokenResponse>() : null;
+    }
+
+    private static string HiddenField(string html, string name)
+    {
+        var match = Regex.Match(html, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"");
+        Assert.True(match.Success, $"The sign-in form has no {name} field.");
+        return match.Groups[1].Value;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
