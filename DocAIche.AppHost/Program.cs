@@ -48,7 +48,8 @@ var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket", iss
 gateway
     .WithEnvironment("Authentication__Issuer", issuer)
     .WithEnvironment("Gateway__IdentityClientSecret", gatewayClientSecret)
-    .WithEnvironment("Gateway__ApiKeyCacheSeconds", builder.Configuration["Gateway:ApiKeyCacheSeconds"] ?? "30")
+    .WithGatewaySettings(builder.Configuration)
+    .Uses(infrastructure.Cache)
     .WithReference(identity)
     .WithReference(documents)
     .WithReference(search)

@@ -26,6 +26,19 @@ internal static class InfrastructureExtensions
             .WithEnvironment("Authentication__Issuer", issuer)
             .WithHttpHealthCheck("/health");
 
+    /// <summary>Hands the AppHost's <c>Gateway</c> configuration section (limits, CORS origins, API-key window) to the gateway.</summary>
+    public static IResourceBuilder<ProjectResource> WithGatewaySettings(this IResourceBuilder<ProjectResource> gateway, IConfiguration configuration)
+    {
+        foreach (var (key, value) in configuration.GetSection("Gateway").AsEnumerable())
+        {
+            if (value is not null)
+            {
+                gateway.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+            }
+        }
+        return gateway;
+    }
+
     /// <summary>The first owner's email: <c>DOCAICHE_BOOTSTRAP_EMAIL</c>, or owner@docaiche.local.</summary>
     public static string BootstrapEmail(this IDistributedApplicationBuilder builder) =>
         builder.Configuration["DOCAICHE_BOOTSTRAP_EMAIL"] is { Length: > 0 } email ? email : "owner@docaiche.local";

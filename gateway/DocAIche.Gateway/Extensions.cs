@@ -1,5 +1,8 @@
 using DocAIche.Gateway.ApiKeys;
+using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace DocAIche.Gateway;
 
@@ -21,6 +24,29 @@ internal static class Extensions
         builder.Services.AddMemoryCache();
         builder.Services.AddHttpClient(ApiKeyExchange.HttpClientName);
         builder.Services.AddSingleton<ApiKeyExchange>();
+
+        // Edge protections: tokens are validated here too, to rate-limit by caller and tenant.
+        builder.AddDefaultAuthentication();
+        builder.AddRedisClient("cache");
+        builder.Services.AddOptions<EdgeOptions>()
+            .Bind(builder.Configuration.GetSection(EdgeOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddGatewayRateLimits();
+        builder.Services.AddCors();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<EdgeOptions>>((cors, edge) =>
+            cors.AddDefaultPolicy(policy => policy
+                .WithOrigins([.. edge.Value.AllowedOrigins])
+                .WithMethods("GET", "POST", "PUT", "DELETE")
+                .WithHeaders("Authorization", "Content-Type", "X-Api-Key", "X-Correlation-Id")
+                .WithExposedHeaders("X-Correlation-Id", "Retry-After")));
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<EdgeOptions>>((kestrel, edge) =>
+        {
+            kestrel.Limits.MaxRequestBodySize = edge.Value.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+            kestrel.AddServerHeader = false;
+        });
         return builder;
     }
 }

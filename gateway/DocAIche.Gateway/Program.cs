@@ -1,6 +1,7 @@
 using DocAIche.Gateway;
 using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Correlation;
+using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,9 +13,16 @@ var app = builder.Build();
 
 app.UseCorrelationId();
 app.UseDefaultErrorHandling();
+app.UseRequestScreening();
+app.UseCors();
 app.MapAliveEndpoint();
 app.MapDownstreamHealth();
+app.UseCredentialAttemptLimits();
 app.UseApiKeyExchange();
-app.MapReverseProxy();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+// The gateway authenticates to rate-limit by caller; each service authorises its own endpoints.
+app.MapReverseProxy().AllowAnonymous();
 
 app.Run();

@@ -18,14 +18,15 @@ public sealed class ApiKeyExchange(IHttpClientFactory httpClients, IMemoryCache 
     private const string GrantType = "urn:docaiche:params:oauth:grant-type:api-key";
     private const string GatewayClientId = "docaiche-gateway";
 
-    /// <summary>The access token for the key, or null when the identity service refuses the key.</summary>
+    private static string CacheKey(string apiKey) => "api-key:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
+
+    /// <summary>The token this key was exchanged for within the cache window, if any.</summary>
+    public bool TryGetCached(string apiKey, out string? accessToken) => cache.TryGetValue(CacheKey(apiKey), out accessToken);
+
+    /// <summary>Asks the identity service for a token; null when it refuses the key.</summary>
     public async Task<string?> ExchangeAsync(string apiKey, CancellationToken cancellationToken)
     {
-        var cacheKey = "api-key:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
-        if (cache.TryGetValue(cacheKey, out string? cached))
-        {
-            return cached;
-        }
+        var cacheKey = CacheKey(apiKey);
 
         var settings = options.Value;
         using var request = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -77,7 +78,17 @@ public static class ApiKeyExchangeMiddleware
             return;
         }
 
-        var token = await context.RequestServices.GetRequiredService<ApiKeyExchange>().ExchangeAsync(presented.ToString(), context.RequestAborted);
+        var apiKey = presented.ToString();
+        var exchange = context.RequestServices.GetRequiredService<ApiKeyExchange>();
+        if (!exchange.TryGetCached(apiKey, out var token))
+        {
+            // A key not seen lately costs a call to the identity service: it counts as a credential attempt.
+            if (!await context.RequestServices.GetRequiredService<Edge.CredentialAttemptLimiter>().TryAttemptAsync(context))
+            {
+                return;
+            }
+            token = await exchange.ExchangeAsync(apiKey, context.RequestAborted);
+        }
         if (token is null)
         {
             context.Response.Headers.WWWAuthenticate = "ApiKey";

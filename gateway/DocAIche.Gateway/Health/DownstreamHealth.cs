@@ -67,7 +67,8 @@ public static class DownstreamHealthApi
             })
             .WithName("GatewayHealth")
             .WithSummary("Readiness of every downstream service")
-            .DisableHttpMetrics();
+            .DisableHttpMetrics()
+            .AllowAnonymous();
         return app;
     }
 }

@@ -28,6 +28,10 @@ public sealed class DocAIcheFixture : IAsyncLifetime
     /// <summary>Short, so the revoked-key test waits seconds, not the default half minute.</summary>
     public const int ApiKeyCacheSeconds = 2;
 
+    public const int CredentialAttemptLimit = 100;
+    public const string AllowedOrigin = "https://console.docaiche.test";
+    public const long MaxRequestBodyBytes = 4 * 1024 * 1024;
+
     public const string OwnerEmail = "owner@tests.docaiche.local";
 
     /// <summary>Generated per run, handed to the AppHost as the bootstrap parameter.</summary>
@@ -54,6 +58,12 @@ public sealed class DocAIcheFixture : IAsyncLifetime
             $"DOCAICHE_BOOTSTRAP_EMAIL={OwnerEmail}",
             $"DOCAICHE_BOOTSTRAP_PASSWORD={OwnerPassword}",
             $"Gateway:ApiKeyCacheSeconds={ApiKeyCacheSeconds}",
+            // Room for every test's sign-ins from 127.0.0.1; the brute-force test uses an address of its own.
+            $"Gateway:Edge:CredentialAttempts:TokenLimit={CredentialAttemptLimit}",
+            "Gateway:Edge:CredentialAttempts:TokensPerPeriod=1",
+            "Gateway:Edge:CredentialAttempts:Period=00:00:06",
+            $"Gateway:Edge:AllowedOrigins:0={AllowedOrigin}",
+            $"Gateway:Edge:MaxRequestBodyBytes={MaxRequestBodyBytes}",
         ]);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
