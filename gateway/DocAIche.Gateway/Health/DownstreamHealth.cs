@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using DocAIche.ServiceDefaults.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Yarp.ReverseProxy.Configuration;
 
 namespace DocAIche.Gateway.Health;
@@ -9,7 +10,7 @@ namespace DocAIche.Gateway.Health;
 /// The gateway's <c>/health</c>: asks each downstream service (every cluster the proxy routes to)
 /// for its own readiness, in parallel and with a short deadline, and reports each one and overall.
 /// </summary>
-public sealed class DownstreamHealth(IHttpClientFactory clients, IProxyConfigProvider proxyConfig)
+public sealed class DownstreamHealth(IHttpClientFactory clients, IProxyConfigProvider proxyConfig, HealthCheckService ownChecks)
 {
     public const string ClientName = "downstream-health";
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
@@ -20,12 +21,23 @@ public sealed class DownstreamHealth(IHttpClientFactory clients, IProxyConfigPro
         var clusters = proxyConfig.GetConfig().Clusters
             .Where(c => c.Destinations is { Count: > 0 })
             .ToList();
-        var checks = await Task.WhenAll(clusters.Select(c => CheckClusterAsync(c, cancellationToken)));
+        var own = CheckSelfAsync(cancellationToken);
+        var checks = await Task.WhenAll(clusters.Select(c => CheckClusterAsync(c, cancellationToken)).Append(own));
         var entries = checks.ToDictionary(c => c.Name, c => c.Entry);
 
         var overall = entries.Values.All(e => e.Status == "Healthy") ? "Healthy"
             : entries.Values.Any(e => e.Status == "Unhealthy") ? "Unhealthy" : "Degraded";
         return new HealthStatusDocument(overall, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1), entries);
+    }
+
+    // The gateway's own dependencies (Redis for the shared rate limits).
+    private async Task<(string Name, HealthEntryDocument Entry)> CheckSelfAsync(CancellationToken cancellationToken)
+    {
+        var report = await ownChecks.CheckHealthAsync(cancellationToken);
+        var unhealthy = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key).ToList();
+        return ("gateway", new HealthEntryDocument(report.Status.ToString(),
+            unhealthy.Count > 0 ? $"Not healthy: {string.Join(", ", unhealthy)}" : null,
+            Math.Round(report.TotalDuration.TotalMilliseconds, 1)));
     }
 
     private async Task<(string Name, HealthEntryDocument Entry)> CheckClusterAsync(ClusterConfig cluster, CancellationToken cancellationToken)
