@@ -125,7 +125,12 @@ public sealed class GatewayEdgeTests(DocAIcheFixture docaiche)
         using var content = new ByteArrayContent(new byte[DocAIcheFixture.MaxRequestBodyBytes + 1]);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
 
-        using var response = await docaiche.Gateway.PostAsync("/api/v1/documents", content);
+        // Expect: 100-continue, as well-behaved clients send large bodies: the refusal arrives before the
+        // upload, instead of racing it (a server that answers early may reset the upload mid-way).
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/documents") { Content = content };
+        request.Headers.ExpectContinue = true;
+
+        using var response = await docaiche.Gateway.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
