@@ -193,6 +193,60 @@ public sealed class IdentityTests(DocAIcheFixture docaiche)
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("valid")]
+    [InlineData("expired")]
+    [InlineData("wrong-audience")]
+    [InlineData("other-issuer")]
+    [InlineData("no-tenant")]
+    public async Task A_token_signed_with_the_real_key_is_refused_when_one_thing_is_wrong(string kind)
+    {
+        using var forger = await RealKeyForger.LoadAsync(docaiche);
+        var issuer = Payload(docaiche.OwnerAccessToken).GetProperty("iss").GetString()!;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var token = forger.Sign(kind switch
+        {
+            "expired" => (object)new { iss = issuer, aud = "docaiche-api", sub = "user:x", tenant = "default", role = new[] { "viewer" }, scope = "docaiche.api", iat = now - 3600, nbf = now - 3600, exp = now - 120 },
+            "wrong-audience" => new { iss = issuer, aud = "another-api", sub = "user:x", tenant = "default", role = new[] { "viewer" }, scope = "docaiche.api", iat = now, exp = now + 600 },
+            "other-issuer" => new { iss = "https://login.elsewhere.example/", aud = "docaiche-api", sub = "user:x", tenant = "default", role = new[] { "viewer" }, scope = "docaiche.api", iat = now, exp = now + 600 },
+            "no-tenant" => new { iss = issuer, aud = "docaiche-api", sub = "user:x", role = new[] { "viewer" }, scope = "docaiche.api", iat = now, exp = now + 600 },
+            _ => new { iss = issuer, aud = "docaiche-api", sub = "user:x", tenant = "default", role = new[] { "viewer" }, scope = "docaiche.api", iat = now, exp = now + 600 },
+        });
+        using var client = docaiche.CreateClient(token);
+
+        using var response = await client.GetAsync("/api/v1/search?q=anything");
+
+        // The control case proves the forger signs like the server; each other case differs in one claim.
+        var expected = kind switch
+        {
+            "valid" => HttpStatusCode.OK,
+            "no-tenant" => HttpStatusCode.Forbidden,
+            _ => HttpStatusCode.Unauthorized,
+        };
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Introspection_tells_a_client_whether_its_token_is_active()
+    {
+        using var created = await Owner.PostAsJsonAsync("/api/v1/clients", new { displayName = "Introspecting", roles = new[] { "viewer" } });
+        var client = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var clientId = client.GetProperty("clientId").GetString()!;
+        var secret = client.GetProperty("clientSecret").GetString()!;
+        var tokens = await OidcTestClient.ClientCredentialsAsync(docaiche.Anonymous, clientId, secret);
+
+        using var response = await docaiche.Anonymous.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["token"] = tokens!.AccessToken,
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        }));
+
+        var introspection = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(introspection.GetProperty("active").GetBoolean());
+        Assert.Equal($"client:{clientId}", introspection.GetProperty("sub").GetString());
+    }
+
     [Fact]
     public async Task A_viewer_cannot_call_admin_endpoints()
     {
@@ -237,6 +291,14 @@ public sealed class IdentityTests(DocAIcheFixture docaiche)
         Assert.Equal(HttpStatusCode.NotFound, deletion.StatusCode);
         using var tenants = await b.GetAsync("/api/v1/tenants");
         Assert.Equal(HttpStatusCode.Forbidden, tenants.StatusCode);
+
+        using var keyOfA = await Owner.PostAsJsonAsync("/api/v1/api-keys", new { name = "A's key", roles = new[] { "viewer" } });
+        var keyId = (await keyOfA.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var revokeOfA = await b.DeleteAsync($"/api/v1/api-keys/{keyId}");
+        Assert.Equal(HttpStatusCode.NotFound, revokeOfA.StatusCode);
+        Assert.Empty((await b.GetFromJsonAsync<List<JsonElement>>("/api/v1/api-keys"))!);
+        var keysOfA = await Owner.GetFromJsonAsync<List<JsonElement>>("/api/v1/api-keys");
+        Assert.Contains(keysOfA!, k => k.GetProperty("id").GetGuid() == keyId && k.GetProperty("revokedAt").ValueKind == JsonValueKind.Null);
     }
 
     [Fact]

@@ -15,6 +15,9 @@ public sealed class DocAIcheFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>Where this run's servers keep their data and generated secrets.</summary>
+    public string DataPath => _dataPath;
+
     public Uri GatewayAddress { get; private set; } = null!;
 
     /// <summary>The gateway, as the first tenant's owner (signed in through the real sign-in form).</summary>
