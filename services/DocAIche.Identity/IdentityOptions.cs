@@ -11,6 +11,12 @@ public sealed class IdentityServiceOptions
     [Required, MinLength(32)]
     public string KeyEncryptionKey { get; set; } = "";
 
+    /// <summary>
+    /// An RSA private key (PEM) to sign tokens with, when the deployment manages its own key (a
+    /// Kubernetes secret, say). Unset: a key is generated once and kept encrypted in the database.
+    /// </summary>
+    public string? SigningKeyPem { get; set; }
+
     /// <summary>The secret of the <c>docaiche-gateway</c> client, which exchanges API keys for tokens.</summary>
     [Required, MinLength(32)]
     public string GatewayClientSecret { get; set; } = "";

@@ -56,6 +56,36 @@ public sealed class GatewayEdgeTests(DocAIcheFixture docaiche)
     }
 
     [Fact]
+    public async Task With_Redis_down_requests_still_pass_and_the_gateway_health_says_why()
+    {
+        var app = docaiche.App;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await app.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand, timeout.Token);
+        try
+        {
+            await app.ResourceNotifications.WaitForResourceAsync("redis", [KnownResourceStates.Exited, KnownResourceStates.Finished], timeout.Token);
+
+            using var search = await docaiche.Gateway.GetAsync("/api/v1/search?q=redis");
+            Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+
+            var health = await Eventually.Async(
+                async () =>
+                {
+                    using var response = await docaiche.Anonymous.GetAsync("/health");
+                    return await response.Content.ReadAsStringAsync();
+                },
+                body => body.Contains("\"gateway\":{\"status\":\"Unhealthy\"", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(60), "the gateway's health to report Redis");
+            Assert.Contains("\"status\":\"Unhealthy\"", health, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await app.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand, CancellationToken.None);
+        }
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
+    }
+
+    [Fact]
     public async Task A_cors_preflight_from_an_origin_not_on_the_list_is_not_allowed()
     {
         using var request = new HttpRequestMessage(HttpMethod.Options, "/api/v1/search?q=x");

@@ -21,32 +21,36 @@ public static class RateLimits
     {
         services.AddSingleton<CredentialAttemptLimiter>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IConnectionMultiplexer, IOptions<EdgeOptions>>((limiter, redis, edge) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IConnectionMultiplexer, IOptions<EdgeOptions>, ILoggerFactory>((limiter, redis, edge, loggers) =>
         {
             var settings = edge.Value;
+            var logger = loggers.CreateLogger("DocAIche.Gateway.RateLimits");
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(context => IsProbe(context)
                     ? RateLimitPartition.GetNoLimiter("probe")
                     : context.User.Identity?.IsAuthenticated == true
-                        ? Bucket(redis, $"caller:{context.User.GetSubject()}", settings.PerCaller)
-                        : Bucket(redis, $"address:{Address(context)}", settings.Anonymous)),
+                        ? Bucket(redis, $"caller:{context.User.GetSubject()}", settings.PerCaller, logger)
+                        : Bucket(redis, $"address:{Address(context)}", settings.Anonymous, logger)),
                 PartitionedRateLimiter.Create<HttpContext, string>(context =>
                     context.User.FindFirstValue(DocAIcheClaims.Tenant) is { } tenant && !IsProbe(context)
-                        ? Bucket(redis, $"tenant:{tenant}", settings.PerTenant)
+                        ? Bucket(redis, $"tenant:{tenant}", settings.PerTenant, logger)
                         : RateLimitPartition.GetNoLimiter("no-tenant")));
             limiter.OnRejected = (context, cancellationToken) => RejectAsync(context.HttpContext, context.Lease, cancellationToken);
         });
         return services;
     }
 
-    internal static RateLimitPartition<string> Bucket(IConnectionMultiplexer redis, string key, TokenBucket bucket) =>
-        RedisRateLimitPartition.GetTokenBucketRateLimiter($"docaiche:ratelimit:{key}", _ => new RedisTokenBucketRateLimiterOptions
+    internal static RateLimitPartition<string> Bucket(IConnectionMultiplexer redis, string key, TokenBucket bucket, ILogger logger)
+    {
+        var shared = RedisRateLimitPartition.GetTokenBucketRateLimiter($"docaiche:ratelimit:{key}", _ => new RedisTokenBucketRateLimiterOptions
         {
             ConnectionMultiplexerFactory = () => redis,
             TokenLimit = bucket.TokenLimit,
             TokensPerPeriod = bucket.TokensPerPeriod,
             ReplenishmentPeriod = bucket.Period,
         });
+        return RateLimitPartition.Get(shared.PartitionKey, partition => new FailOpenRateLimiter(shared.Factory(partition), logger));
+    }
 
     internal static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
@@ -66,10 +70,10 @@ public static class RateLimits
 }
 
 /// <summary>The per-address limit on sign-ins, token requests and unknown API keys (brute force).</summary>
-public sealed class CredentialAttemptLimiter(IConnectionMultiplexer redis, IOptions<EdgeOptions> edge)
+public sealed class CredentialAttemptLimiter(IConnectionMultiplexer redis, IOptions<EdgeOptions> edge, ILogger<CredentialAttemptLimiter> logger)
 {
     private readonly PartitionedRateLimiter<HttpContext> _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-        RateLimits.Bucket(redis, $"credentials:{RateLimits.Address(context)}", edge.Value.CredentialAttempts));
+        RateLimits.Bucket(redis, $"credentials:{RateLimits.Address(context)}", edge.Value.CredentialAttempts, logger));
 
     /// <summary>Takes one attempt; when none is left, answers 429 and returns false.</summary>
     public async Task<bool> TryAttemptAsync(HttpContext context)

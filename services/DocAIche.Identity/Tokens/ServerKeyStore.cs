@@ -36,6 +36,15 @@ public sealed partial class ServerKeyStore(
             keys.Add(Create(db, kek, ServerKey.Encryption, RandomNumberGenerator.GetBytes(32)));
         }
 
+        // A key from configuration signs new tokens; the stored ones stay published for the tokens they signed.
+        if (!string.IsNullOrWhiteSpace(options.Value.SigningKeyPem))
+        {
+            var configured = RSA.Create();
+            configured.ImportFromPem(options.Value.SigningKeyPem);
+            var keyId = "cfg-" + Convert.ToHexStringLower(SHA256.HashData(configured.ExportSubjectPublicKeyInfo()))[..16];
+            server.SigningCredentials.Add(new SigningCredentials(new RsaSecurityKey(configured) { KeyId = keyId }, SecurityAlgorithms.RsaSha256));
+        }
+
         // The active key first: OpenIddict signs and encrypts with the first credential.
         foreach (var (key, material) in keys.OrderBy(k => k.Key.RetiredAt is null ? 0 : 1).ThenByDescending(k => k.Key.CreatedAt))
         {
