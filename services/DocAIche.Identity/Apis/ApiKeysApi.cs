@@ -47,10 +47,7 @@ public static class ApiKeysApi
         {
             errors["name"] = ["A name of at most 200 characters is required."];
         }
-        if (roles.Count == 0 || roles.Any(r => !DocAIcheRoles.IsTenantRole(r)))
-        {
-            errors["roles"] = [$"Give one or more of: {string.Join(", ", DocAIcheRoles.TenantRoles)}."];
-        }
+        Validation.RequireTenantRoles(roles, errors);
         if (request.ExpiresAt is { } expires && expires <= now)
         {
             errors["expiresAt"] = ["The expiry must be in the future."];

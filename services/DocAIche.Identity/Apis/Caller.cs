@@ -39,4 +39,13 @@ internal static class Validation
 
     public static IReadOnlyList<string> CleanRoles(IEnumerable<string>? roles) =>
         (roles ?? []).Select(r => r.Trim().ToLowerInvariant()).Where(r => r.Length > 0).Distinct().ToList();
+
+    /// <summary>One or more tenant roles, and nothing else.</summary>
+    public static void RequireTenantRoles(IReadOnlyList<string> roles, Dictionary<string, string[]> errors)
+    {
+        if (roles.Count == 0 || roles.Any(r => !DocAIcheRoles.IsTenantRole(r)))
+        {
+            errors["roles"] = [$"Give one or more of: {string.Join(", ", DocAIcheRoles.TenantRoles)}."];
+        }
+    }
 }

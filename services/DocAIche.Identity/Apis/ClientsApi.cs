@@ -37,10 +37,7 @@ public static class ClientsApi
         {
             errors["displayName"] = ["A display name of at most 200 characters is required."];
         }
-        if (roles.Count == 0 || roles.Any(r => !DocAIcheRoles.IsTenantRole(r)))
-        {
-            errors["roles"] = [$"Give one or more of: {string.Join(", ", DocAIcheRoles.TenantRoles)}."];
-        }
+        Validation.RequireTenantRoles(roles, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);

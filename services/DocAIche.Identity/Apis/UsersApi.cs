@@ -34,11 +34,14 @@ public static class UsersApi
         users.MapPut("/{id:guid}/roles", SetRolesAsync).WithName("SetUserRoles").WithSummary("Replace a user's roles")
             .RequireAuthorization(DocAIchePolicies.Administer);
         users.MapPost("/{id:guid}/disable", (Guid id, HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct) => SetDisabledAsync(id, true, http, db, time, ct))
-            .WithName("DisableUser").WithSummary("Disable a user: no sign-in, no new tokens").RequireAuthorization(DocAIchePolicies.Administer);
+            .WithName("DisableUser").WithSummary("Disable a user: no sign-in, no new tokens").RequireAuthorization(DocAIchePolicies.Administer)
+            .Produces<UserResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         users.MapPost("/{id:guid}/enable", (Guid id, HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct) => SetDisabledAsync(id, false, http, db, time, ct))
-            .WithName("EnableUser").WithSummary("Enable a disabled user").RequireAuthorization(DocAIchePolicies.Administer);
+            .WithName("EnableUser").WithSummary("Enable a disabled user").RequireAuthorization(DocAIchePolicies.Administer)
+            .Produces<UserResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user and their API keys")
-            .RequireAuthorization(DocAIchePolicies.Administer);
+            .RequireAuthorization(DocAIchePolicies.Administer)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 
@@ -76,10 +79,7 @@ public static class UsersApi
         {
             errors["password"] = [$"Passwords have at least {options.Value.MinimumPasswordLength} characters."];
         }
-        if (roles.Count == 0 || roles.Any(r => !DocAIcheRoles.IsTenantRole(r)))
-        {
-            errors["roles"] = [$"Give one or more of: {string.Join(", ", DocAIcheRoles.TenantRoles)}."];
-        }
+        Validation.RequireTenantRoles(roles, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -119,9 +119,11 @@ public static class UsersApi
     {
         var caller = Caller.From(http.User);
         var roles = Validation.CleanRoles(request.Roles);
-        if (roles.Count == 0 || roles.Any(r => !DocAIcheRoles.IsTenantRole(r)))
+        var errors = Validation.Errors();
+        Validation.RequireTenantRoles(roles, errors);
+        if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["roles"] = [$"Give one or more of: {string.Join(", ", DocAIcheRoles.TenantRoles)}."] });
+            return TypedResults.ValidationProblem(errors);
         }
         var user = await db.Users.SingleOrDefaultAsync(u => u.TenantId == caller.TenantId && u.Id == id, ct);
         if (user is null)
@@ -139,18 +141,27 @@ public static class UsersApi
         return TypedResults.Ok(ToResponse(user));
     }
 
-    private static async Task<Results<Ok<UserResponse>, NotFound, ForbidHttpResult>> SetDisabledAsync(
-        Guid id, bool disabled, HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct)
+    // A user of the caller's tenant whom the caller may disable or delete: not themselves, and owners only by owners.
+    private static async Task<(User? User, IResult? Refusal)> FindManageableUserAsync(Caller caller, Guid id, IdentityDbContext db, CancellationToken ct)
     {
-        var caller = Caller.From(http.User);
         var user = await db.Users.SingleOrDefaultAsync(u => u.TenantId == caller.TenantId && u.Id == id, ct);
         if (user is null)
         {
-            return TypedResults.NotFound();
+            return (null, TypedResults.NotFound());
         }
-        if ((user.Roles.Contains(DocAIcheRoles.Owner) && !caller.IsOwner) || user.Id == caller.UserId)
+        return (user.Roles.Contains(DocAIcheRoles.Owner) && !caller.IsOwner) || user.Id == caller.UserId
+            ? (null, TypedResults.Forbid())
+            : (user, null);
+    }
+
+    private static async Task<IResult> SetDisabledAsync(
+        Guid id, bool disabled, HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        var (user, refusal) = await FindManageableUserAsync(caller, id, db, ct);
+        if (user is null)
         {
-            return TypedResults.Forbid();
+            return refusal!;
         }
         user.Disabled = disabled;
         SecurityEvents.Record(db, time, http, caller.TenantId, caller.Subject, disabled ? "user.disabled" : "user.enabled", "user", user.Id.ToString());
@@ -158,18 +169,14 @@ public static class UsersApi
         return TypedResults.Ok(ToResponse(user));
     }
 
-    private static async Task<Results<NoContent, NotFound, ForbidHttpResult>> DeleteAsync(
+    private static async Task<IResult> DeleteAsync(
         Guid id, HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.TenantId == caller.TenantId && u.Id == id, ct);
+        var (user, refusal) = await FindManageableUserAsync(caller, id, db, ct);
         if (user is null)
         {
-            return TypedResults.NotFound();
-        }
-        if ((user.Roles.Contains(DocAIcheRoles.Owner) && !caller.IsOwner) || user.Id == caller.UserId)
-        {
-            return TypedResults.Forbid();
+            return refusal!;
         }
         db.Users.Remove(user);
         db.ApiKeys.RemoveRange(await db.ApiKeys.Where(k => k.TenantId == caller.TenantId && k.CreatedBy == user.Id).ToListAsync(ct));
