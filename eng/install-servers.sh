@@ -17,6 +17,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
 command -v make >/dev/null || need+=(make)
 command -v gcc >/dev/null || need+=(gcc)
+command -v dpkg-source >/dev/null || need+=(dpkg-dev)
 
 if [ ${#need[@]} -eq 0 ] && [ -f "$VECTOR_CONTROL" ]; then
   exit 0
