@@ -33,9 +33,6 @@ public static class DocAIcheClaims
     public const string Tenant = "tenant";
     public const string Role = "role";
     public const string Scope = "scope";
-    public const string Email = "email";
-    public const string Name = "name";
-    public const string ClientId = "client_id";
 }
 
 /// <summary>Authorization policies, one per kind of access; endpoints name the one they need.</summary>
