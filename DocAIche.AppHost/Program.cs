@@ -26,7 +26,9 @@ identity.WithEnvironment("Authentication__SigningKeysUri", ReferenceExpression.C
 var documents = builder.AddService<Projects.DocAIche_Documents>("documents", issuer)
     .Uses(infrastructure.DocumentsDatabase)
     .Uses(infrastructure.Messaging)
-    .WithReference(identity);
+    .WithReference(identity)
+    .WithEnvironment("Ingestion__CredentialKey", infrastructure.Secret("ingestion-credential-key"))
+    .WithSettings(builder.Configuration, "Ingestion");
 
 var search = builder.AddService<Projects.DocAIche_Search>("search", issuer)
     .Uses(infrastructure.SearchDatabase)
@@ -48,7 +50,7 @@ var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket", iss
 gateway
     .WithEnvironment("Authentication__Issuer", issuer)
     .WithEnvironment("Gateway__IdentityClientSecret", gatewayClientSecret)
-    .WithGatewaySettings(builder.Configuration)
+    .WithSettings(builder.Configuration, "Gateway")
     .Uses(infrastructure.Cache)
     .WithReference(identity)
     .WithReference(documents)

@@ -18,6 +18,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v make >/dev/null || need+=(make)
 command -v gcc >/dev/null || need+=(gcc)
 command -v dpkg-source >/dev/null || need+=(dpkg-dev)
+# The documents service reads repositories with git (and git http-backend serves the tests' ones).
+command -v git >/dev/null || need+=(git)
 
 if [ ${#need[@]} -eq 0 ] && [ -f "$VECTOR_CONTROL" ]; then
   exit 0

@@ -26,17 +26,20 @@ internal static class InfrastructureExtensions
             .WithEnvironment("Authentication__Issuer", issuer)
             .WithHttpHealthCheck("/health");
 
-    /// <summary>Hands the AppHost's <c>Gateway</c> configuration section (limits, CORS origins, API-key window) to the gateway.</summary>
-    public static IResourceBuilder<ProjectResource> WithGatewaySettings(this IResourceBuilder<ProjectResource> gateway, IConfiguration configuration)
+    /// <summary>
+    /// Hands one section of the AppHost's configuration to a service as environment variables
+    /// (the gateway's limits, CORS origins and API-key window; ingestion's allowed networks and limits).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSettings(this IResourceBuilder<ProjectResource> service, IConfiguration configuration, string section)
     {
-        foreach (var (key, value) in configuration.GetSection("Gateway").AsEnumerable())
+        foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
         {
             if (value is not null)
             {
-                gateway.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+                service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
             }
         }
-        return gateway;
+        return service;
     }
 
     /// <summary>The first owner's email: <c>DOCAICHE_BOOTSTRAP_EMAIL</c>, or owner@docaiche.local.</summary>

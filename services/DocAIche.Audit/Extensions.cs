@@ -10,7 +10,9 @@ internal static class Extensions
         builder.AddServiceDatabase<AuditDbContext>("auditdb");
         builder.AddMessaging("audit", bus =>
         {
-            bus.AddConsumer<DocumentStoredConsumer>();
+            bus.AddConsumer<LibraryChangedConsumer>();
+            bus.AddConsumer<SourceChangedConsumer>();
+            bus.AddConsumer<IngestionJobFinishedConsumer>();
             bus.AddConsumer<SecurityEventOccurredConsumer>();
         });
         builder.AddDefaultAuthentication();

@@ -11,6 +11,9 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
+app.MapLibrariesApi();
+app.MapSourcesApi();
+app.MapJobsApi();
 app.MapDocumentsApi();
 
 app.Run();

@@ -8,7 +8,12 @@ internal static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<SearchDbContext>("searchdb");
-        builder.AddMessaging("search", bus => bus.AddConsumer<DocumentStoredConsumer>());
+        builder.AddMessaging("search", bus =>
+        {
+            bus.AddConsumer<DocumentChangedConsumer>();
+            bus.AddConsumer<DocumentRemovedConsumer>();
+            bus.AddConsumer<LibraryChangedConsumer>();
+        });
         builder.AddDefaultAuthentication();
         return builder;
     }

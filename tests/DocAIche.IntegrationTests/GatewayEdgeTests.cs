@@ -144,7 +144,7 @@ public sealed class GatewayEdgeTests(DocAIcheFixture docaiche)
     {
         using var content = new StringContent("title=x&content=y", Encoding.UTF8, "application/x-www-form-urlencoded");
 
-        using var response = await docaiche.Gateway.PostAsync("/api/v1/documents", content);
+        using var response = await docaiche.Gateway.PostAsync("/api/v1/libraries", content);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
@@ -157,7 +157,7 @@ public sealed class GatewayEdgeTests(DocAIcheFixture docaiche)
 
         // Expect: 100-continue, as well-behaved clients send large bodies: the refusal arrives before the
         // upload, instead of racing it (a server that answers early may reset the upload mid-way).
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/documents") { Content = content };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/libraries") { Content = content };
         request.Headers.ExpectContinue = true;
 
         using var response = await docaiche.Gateway.SendAsync(request);

@@ -134,7 +134,7 @@ public sealed class IdentityTests(DocAIcheFixture docaiche)
         using var machine = docaiche.CreateClient(tokens!.AccessToken);
         using var search = await machine.GetAsync("/api/v1/search?q=anything");
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
-        using var store = await machine.PostAsJsonAsync("/api/v1/documents", new { title = "Not allowed", content = "A viewer cannot store." });
+        using var store = await machine.PostAsJsonAsync("/api/v1/libraries", new { name = "not-allowed" });
         Assert.Equal(HttpStatusCode.Forbidden, store.StatusCode);
     }
 
@@ -313,7 +313,7 @@ public sealed class IdentityTests(DocAIcheFixture docaiche)
 
         using var allowed = await script.GetAsync("/api/v1/search?q=anything");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
-        using var forbidden = await script.PostAsJsonAsync("/api/v1/documents", new { title = "No", content = "A viewer key cannot store." });
+        using var forbidden = await script.PostAsJsonAsync("/api/v1/libraries", new { name = "no" });
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         var listed = await Owner.GetFromJsonAsync<List<JsonElement>>("/api/v1/api-keys");
         Assert.DoesNotContain(listed!, k => k.TryGetProperty("key", out var shown) && shown.ValueKind == JsonValueKind.String);

@@ -48,10 +48,10 @@ public sealed class WalkingSkeletonTests(DocAIcheFixture docaiche)
         Assert.Equal(document.Id, hit.DocumentId);
         Assert.Contains($"<mark>{word}</mark>", hit.Snippet, StringComparison.Ordinal);
 
-        var records = await Eventually.Async(() => Gateway.AuditRecordsForAsync(document.Id), r => r.Count > 0, EventTimeout, "the audit record");
+        var records = await Eventually.Async(() => Gateway.AuditRecordsForAsync(document.LibraryId), r => r.Count > 0, EventTimeout, "the audit record");
         var record = Assert.Single(records);
-        Assert.Equal("document.stored", record.Action);
-        Assert.Equal("document", record.TargetType);
+        Assert.Equal("library.created", record.Action);
+        Assert.Equal("library", record.TargetType);
     }
 
     [Fact]
@@ -70,16 +70,19 @@ public sealed class WalkingSkeletonTests(DocAIcheFixture docaiche)
     public async Task An_invalid_document_is_refused_with_the_fields_named_and_nothing_is_stored()
     {
         var word = GatewayClient.UniqueWord("refused");
+        var library = await Gateway.CreateLibraryAsync(GatewayClient.UniqueWord("lib"), ["1"]);
+        var source = await Gateway.CreateSourceAsync(library.Id, "1", new { kind = "upload" });
         var before = await CountDocumentsAsync();
 
-        using var response = await Gateway.PostAsJsonAsync("/api/v1/documents", new { title = " ", content = word, sourceUrl = "file:///etc/passwd" });
+        using var response = await Gateway.PostAsJsonAsync($"/api/v1/sources/{source.Id}/documents",
+            new { path = "../outside.md", content = word, url = "file:///etc/passwd" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var errors = problem.RootElement.GetProperty("errors");
-        Assert.True(errors.TryGetProperty("title", out _));
-        Assert.True(errors.TryGetProperty("sourceUrl", out _));
+        Assert.True(errors.TryGetProperty("path", out _));
+        Assert.True(errors.TryGetProperty("url", out _));
         Assert.False(errors.TryGetProperty("content", out _));
         Assert.True(problem.RootElement.TryGetProperty("traceId", out _));
 
@@ -94,7 +97,7 @@ public sealed class WalkingSkeletonTests(DocAIcheFixture docaiche)
     {
         using var content = new StringContent("{\"title\": \"unterminated", Encoding.UTF8, "application/json");
 
-        using var response = await Gateway.PostAsync("/api/v1/documents", content);
+        using var response = await Gateway.PostAsync("/api/v1/libraries", content);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -138,7 +141,7 @@ public sealed class WalkingSkeletonTests(DocAIcheFixture docaiche)
     {
         using var document = JsonDocument.Parse(await Gateway.GetStringAsync("/openapi/documents.json"));
 
-        var post = document.RootElement.GetProperty("paths").GetProperty("/api/v1/documents").GetProperty("post");
+        var post = document.RootElement.GetProperty("paths").GetProperty("/api/v1/sources/{id}/documents").GetProperty("post");
         Assert.Equal("StoreDocument", post.GetProperty("operationId").GetString());
     }
 

@@ -42,4 +42,8 @@ public sealed class EdgeOptions
     /// <summary>Largest request body the gateway accepts, in bytes.</summary>
     [Range(1024, 1L << 30)]
     public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Largest upload (<c>POST /api/v1/sources/{id}/uploads</c>) the gateway accepts, in bytes; the documents service checks its own limits too.</summary>
+    [Range(1024, 1L << 32)]
+    public long MaxUploadBodyBytes { get; set; } = 64 * 1024 * 1024;
 }

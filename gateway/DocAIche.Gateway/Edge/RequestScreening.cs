@@ -37,7 +37,13 @@ public static class RequestScreening
         }
 
         var request = context.Request;
-        var maxBody = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeOptions>>().Value.MaxRequestBodyBytes;
+        var edge = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeOptions>>().Value;
+        var isUpload = IsUpload(request);
+        var maxBody = isUpload ? edge.MaxUploadBodyBytes : edge.MaxRequestBodyBytes;
+        if (isUpload && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = maxBody;
+        }
         if (request.ContentLength > maxBody)
         {
             await Results.Problem(title: "Request body too large", detail: $"Bodies are limited to {maxBody} bytes.",
@@ -48,15 +54,24 @@ public static class RequestScreening
         if (request.Path.StartsWithSegments("/api") &&
             (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method)) &&
             (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0) &&
-            !IsJson(request.ContentType))
+            !IsJson(request.ContentType) && !(isUpload && IsMultipart(request.ContentType)))
         {
-            await Results.Problem(title: "Unsupported media type", detail: "The API takes JSON bodies (Content-Type: application/json).",
+            await Results.Problem(title: "Unsupported media type", detail: "The API takes JSON bodies (Content-Type: application/json); uploads take multipart/form-data.",
                 statusCode: StatusCodes.Status415UnsupportedMediaType).ExecuteAsync(context);
             return;
         }
 
         await next(context);
     });
+
+    /// <summary>File uploads to a documentation source: the one API write that is not JSON.</summary>
+    private static bool IsUpload(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) &&
+        request.Path.StartsWithSegments("/api/v1/sources") &&
+        request.Path.Value!.EndsWith("/uploads", StringComparison.Ordinal);
+
+    private static bool IsMultipart(string? contentType) =>
+        contentType is not null && contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsJson(string? contentType) =>
         contentType is not null &&

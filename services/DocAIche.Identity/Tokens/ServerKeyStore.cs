@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Security;
 using System.Security.Cryptography;
 using System.Text;
 using DocAIche.Identity.Infrastructure;
@@ -24,7 +25,7 @@ public sealed partial class ServerKeyStore(
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
-        var kek = SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.KeyEncryptionKey));
+        var kek = SecretBox.KeyFrom(options.Value.KeyEncryptionKey);
 
         var keys = Load(db, kek);
         if (!keys.Any(k => k.Key.Use == ServerKey.Signing && k.Key.RetiredAt is null))
@@ -69,7 +70,7 @@ public sealed partial class ServerKeyStore(
         {
             try
             {
-                loaded.Add((key, Unprotect(key.ProtectedKey, kek)));
+                loaded.Add((key, SecretBox.Unprotect(key.ProtectedKey, kek)));
             }
             catch (CryptographicException)
             {
@@ -90,7 +91,7 @@ public sealed partial class ServerKeyStore(
         {
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
             Use = use,
-            ProtectedKey = Protect(material, kek),
+            ProtectedKey = SecretBox.Protect(material, kek),
             CreatedAt = time.GetUtcNow(),
         };
         db.ServerKeys.Add(key);
@@ -105,29 +106,8 @@ public sealed partial class ServerKeyStore(
             // Another instance created it first; use theirs.
             db.ChangeTracker.Clear();
             var theirs = db.ServerKeys.AsNoTracking().Single(k => k.Use == use && k.RetiredAt == null);
-            return (theirs, Unprotect(theirs.ProtectedKey, kek));
+            return (theirs, SecretBox.Unprotect(theirs.ProtectedKey, kek));
         }
-    }
-
-    internal static string Protect(byte[] plaintext, byte[] kek)
-    {
-        var nonce = RandomNumberGenerator.GetBytes(12);
-        var tag = new byte[16];
-        var ciphertext = new byte[plaintext.Length];
-        using (var aes = new AesGcm(kek, tag.Length))
-        {
-            aes.Encrypt(nonce, plaintext, ciphertext, tag);
-        }
-        return Convert.ToBase64String([.. nonce, .. tag, .. ciphertext]);
-    }
-
-    internal static byte[] Unprotect(string protectedKey, byte[] kek)
-    {
-        var data = Convert.FromBase64String(protectedKey);
-        var plaintext = new byte[data.Length - 28];
-        using var aes = new AesGcm(kek, 16);
-        aes.Decrypt(data.AsSpan(0, 12), data.AsSpan(28), data.AsSpan(12, 16), plaintext);
-        return plaintext;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created a new {Use} key {KeyId} for the token server")]

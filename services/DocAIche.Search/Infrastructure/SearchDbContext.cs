@@ -6,27 +6,56 @@ namespace DocAIche.Search.Infrastructure;
 
 public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options) : DbContext(options)
 {
+    public DbSet<IndexedChunk> IndexedChunks => Set<IndexedChunk>();
+
     public DbSet<IndexedDocument> IndexedDocuments => Set<IndexedDocument>();
+
+    public DbSet<IndexedLibrary> IndexedLibraries => Set<IndexedLibrary>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Semantic search (vectors) lands with the search issue; the extension is there from the start.
         modelBuilder.HasPostgresExtension("vector");
 
+        modelBuilder.Entity<IndexedChunk>(chunk =>
+        {
+            chunk.ToTable("indexed_chunks");
+            chunk.HasKey(c => c.ChunkId);
+            chunk.Property(c => c.TenantId).HasMaxLength(64);
+            chunk.Property(c => c.Library).HasMaxLength(100);
+            chunk.Property(c => c.Version).HasMaxLength(64);
+            chunk.Property(c => c.Title).HasMaxLength(300);
+            chunk.Property(c => c.Breadcrumb).HasMaxLength(1000);
+            chunk.Property(c => c.Url).HasMaxLength(2400);
+            chunk.Property(c => c.ContentHash).HasMaxLength(64).IsFixedLength();
+            chunk.Property(c => c.SearchVector)
+                .HasComputedColumnSql(
+                    "setweight(to_tsvector('english', coalesce(\"Title\", '')), 'A') || " +
+                    "setweight(to_tsvector('english', coalesce(\"Breadcrumb\", '')), 'B') || " +
+                    "setweight(to_tsvector('english', coalesce(\"Content\", '')), 'C')",
+                    stored: true);
+            chunk.HasIndex(c => c.SearchVector).HasMethod("GIN");
+            chunk.HasIndex(c => c.DocumentId);
+            chunk.HasIndex(c => new { c.LibraryId, c.Version });
+            chunk.HasIndex(c => c.TenantId);
+        });
+
         modelBuilder.Entity<IndexedDocument>(document =>
         {
             document.ToTable("indexed_documents");
             document.HasKey(d => d.DocumentId);
             document.Property(d => d.TenantId).HasMaxLength(64);
-            document.Property(d => d.Title).HasMaxLength(300);
-            document.Property(d => d.SourceUrl).HasMaxLength(2048);
-            document.Property(d => d.ContentHash).HasMaxLength(64).IsFixedLength();
-            document.Property(d => d.SearchVector)
-                .HasComputedColumnSql(
-                    "setweight(to_tsvector('english', coalesce(\"Title\", '')), 'A') || setweight(to_tsvector('english', coalesce(\"Content\", '')), 'B')",
-                    stored: true);
-            document.HasIndex(d => d.SearchVector).HasMethod("GIN");
-            document.HasIndex(d => d.TenantId);
+            document.HasIndex(d => d.LibraryId);
+        });
+
+        modelBuilder.Entity<IndexedLibrary>(library =>
+        {
+            library.ToTable("indexed_libraries");
+            library.HasKey(l => l.LibraryId);
+            library.Property(l => l.TenantId).HasMaxLength(64);
+            library.Property(l => l.Name).HasMaxLength(100);
+            library.Property(l => l.DefaultVersion).HasMaxLength(64);
+            library.HasIndex(l => new { l.TenantId, l.Name });
         });
 
         modelBuilder.AddIntegrationEventTables();

@@ -67,6 +67,9 @@ public sealed class DocAIcheFixture : IAsyncLifetime
             "Gateway:Edge:CredentialAttempts:Period=00:00:06",
             $"Gateway:Edge:AllowedOrigins:0={AllowedOrigin}",
             $"Gateway:Edge:MaxRequestBodyBytes={MaxRequestBodyBytes}",
+            // The crawler and Git fetcher may read the loopback servers tests start on 127.0.0.1, and nothing else private.
+            "Ingestion:AllowedNetworks:0=127.0.0.1/32",
+            "Ingestion:PollInterval=00:00:00.500",
         ]);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)

@@ -38,7 +38,7 @@ public sealed class RealKeyForger : IDisposable
             throw new InvalidOperationException("The token server has no signing key yet.");
         }
         var rsa = RSA.Create();
-        rsa.ImportPkcs8PrivateKey(ServerKeyStore.Unprotect(reader.GetString(1), kek), out _);
+        rsa.ImportPkcs8PrivateKey(DocAIche.ServiceDefaults.Security.SecretBox.Unprotect(reader.GetString(1), kek), out _);
         return new RealKeyForger(rsa, reader.GetString(0));
     }
 

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Security;
 using System.Security.Cryptography;
 using DocAIche.Identity.Tokens;
 
@@ -11,28 +12,28 @@ public sealed class ServerKeyProtectionTests
         var kek = RandomNumberGenerator.GetBytes(32);
         var material = RandomNumberGenerator.GetBytes(64);
 
-        var stored = ServerKeyStore.Protect(material, kek);
+        var stored = SecretBox.Protect(material, kek);
 
-        Assert.Equal(material, ServerKeyStore.Unprotect(stored, kek));
+        Assert.Equal(material, SecretBox.Unprotect(stored, kek));
         Assert.DoesNotContain(Convert.ToBase64String(material), stored, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_protected_key_does_not_read_with_another_key_encryption_key()
     {
-        var stored = ServerKeyStore.Protect(RandomNumberGenerator.GetBytes(64), RandomNumberGenerator.GetBytes(32));
+        var stored = SecretBox.Protect(RandomNumberGenerator.GetBytes(64), RandomNumberGenerator.GetBytes(32));
 
-        Assert.ThrowsAny<CryptographicException>(() => ServerKeyStore.Unprotect(stored, RandomNumberGenerator.GetBytes(32)));
+        Assert.ThrowsAny<CryptographicException>(() => SecretBox.Unprotect(stored, RandomNumberGenerator.GetBytes(32)));
     }
 
     [Fact]
     public void A_tampered_protected_key_does_not_read()
     {
         var kek = RandomNumberGenerator.GetBytes(32);
-        var stored = Convert.FromBase64String(ServerKeyStore.Protect(RandomNumberGenerator.GetBytes(64), kek));
+        var stored = Convert.FromBase64String(SecretBox.Protect(RandomNumberGenerator.GetBytes(64), kek));
         stored[^1] ^= 1;
 
-        Assert.ThrowsAny<CryptographicException>(() => ServerKeyStore.Unprotect(Convert.ToBase64String(stored), kek));
+        Assert.ThrowsAny<CryptographicException>(() => SecretBox.Unprotect(Convert.ToBase64String(stored), kek));
     }
 
     [Fact]

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+using DocAIche.Documents.Ingestion;
+using Microsoft.Extensions.Options;
+
+namespace DocAIche.Documents.Fetching;
+
+/// <summary>A user-supplied URL led to an address the guard refuses.</summary>
+internal sealed class BlockedAddressException(string host, IPAddress address, string reason)
+    : Exception($"Refused: {host} resolves to {address} ({reason}), which this service may not reach.")
+{
+    public IPAddress Address { get; } = address;
+}
+
+/// <summary>
+/// The one way the crawler and the Git fetcher reach the network. Every host is resolved and every
+/// address checked against <see cref="NetworkGuard"/> before a connection is made: at connect time
+/// (so redirects and DNS changes between check and use are covered too) and on demand for callers
+/// that hand the address to another program (git), which then must use exactly that address.
+/// </summary>
+internal sealed class GuardedNetwork : IDisposable
+{
+    private readonly NetworkGuard guard;
+    private readonly SocketsHttpHandler handler;
+
+    public GuardedNetwork(IOptions<IngestionOptions> options)
+    {
+        guard = NetworkGuard.FromRanges(options.Value.AllowedNetworks);
+        handler = new SocketsHttpHandler
+        {
+            // Redirects are followed by the crawler itself, one checked hop at a time.
+            AllowAutoRedirect = false,
+            // A proxy would hide the real destination from the guard.
+            UseProxy = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            MaxResponseHeadersLength = 64,
+            MaxConnectionsPerServer = 16,
+            ConnectCallback = ConnectAsync,
+        };
+        Http = new HttpClient(handler, disposeHandler: false) { Timeout = options.Value.Crawler.RequestTimeout };
+    }
+
+    /// <summary>An HTTP client that cannot connect to a refused address.</summary>
+    public HttpClient Http { get; }
+
+    /// <summary>Why a URL whose host is an address literal may not be fetched; null when it may (or when the host is a name, checked at fetch time).</summary>
+    public string? LiteralRefusal(Uri url) =>
+        IPAddress.TryParse(url.IdnHost.TrimStart('[').TrimEnd(']'), out var address) && !guard.IsPermitted(address)
+            ? $"{address} is {NetworkGuard.Restriction(address) ?? "not permitted"}; DocAIche does not fetch from it."
+            : null;
+
+    /// <summary>The host's addresses, all of them permitted; throws <see cref="BlockedAddressException"/> otherwise.</summary>
+    public async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        var bare = host.TrimStart('[').TrimEnd(']');
+        var addresses = IPAddress.TryParse(bare, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(bare, cancellationToken);
+        if (addresses.Length == 0)
+        {
+            throw new SocketException((int)SocketError.HostNotFound);
+        }
+        // One refused address refuses the host: a DNS answer that mixes public and private addresses is an attack.
+        foreach (var address in addresses)
+        {
+            if (!guard.IsPermitted(address))
+            {
+                throw new BlockedAddressException(host, address, NetworkGuard.Restriction(address) ?? "not permitted");
+            }
+        }
+        return addresses;
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var addresses = await ResolveAsync(context.DnsEndPoint.Host, cancellationToken);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The refusal behind an HTTP failure, when that is what it was.</summary>
+    public static BlockedAddressException? Refusal(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is BlockedAddressException blocked)
+            {
+                return blocked;
+            }
+        }
+        return null;
+    }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        handler.Dispose();
+    }
+}

@@ -1,0 +1,77 @@
+using NpgsqlTypes;
+
+namespace DocAIche.Search.Model;
+
+/// <summary>A chunk of a document as the index holds it, fed by <c>DocumentChanged</c> events.</summary>
+public sealed class IndexedChunk
+{
+    public Guid ChunkId { get; set; }
+
+    public Guid DocumentId { get; set; }
+
+    public required string TenantId { get; set; }
+
+    public Guid LibraryId { get; set; }
+
+    public required string Library { get; set; }
+
+    public required string Version { get; set; }
+
+    public required string Title { get; set; }
+
+    public required string Breadcrumb { get; set; }
+
+    public string? Url { get; set; }
+
+    public int Ordinal { get; set; }
+
+    public List<string> Languages { get; set; } = [];
+
+    public required string Content { get; set; }
+
+    public required string ContentHash { get; set; }
+
+    public int Revision { get; set; }
+
+    public DateTimeOffset IndexedAt { get; set; }
+
+    /// <summary>Title (A), breadcrumb (B) and text (C), computed by PostgreSQL.</summary>
+    public NpgsqlTsVector SearchVector { get; set; } = null!;
+}
+
+/// <summary>The newest revision of a document the index has seen, so late or repeated events never roll it back.</summary>
+public sealed class IndexedDocument
+{
+    public Guid DocumentId { get; set; }
+
+    public required string TenantId { get; set; }
+
+    public Guid LibraryId { get; set; }
+
+    public int Revision { get; set; }
+
+    /// <summary>The revision was removed; an event for it arriving late changes nothing.</summary>
+    public bool Removed { get; set; }
+}
+
+/// <summary>A library as search knows it: for sharing across tenants, default versions and name resolution.</summary>
+public sealed class IndexedLibrary
+{
+    public Guid LibraryId { get; set; }
+
+    public required string TenantId { get; set; }
+
+    public required string Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public bool Shared { get; set; }
+
+    public string? DefaultVersion { get; set; }
+
+    public List<string> Versions { get; set; } = [];
+
+    public bool Deleted { get; set; }
+
+    public DateTimeOffset ChangedAt { get; set; }
+}
