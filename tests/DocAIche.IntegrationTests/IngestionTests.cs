@@ -315,6 +315,81 @@ public sealed class IngestionTests(DocAIcheFixture docaiche) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retry_reads_only_the_failed_items_and_removes_nothing()
+    {
+        var root = site.Address.ToString().TrimEnd('/');
+        site.Set("/retry/index.html", new WebPage("""<html><body><main><h1>Index</h1><a href="/retry/flaky.html">Flaky</a></main></body></html>"""));
+        site.Set("/retry/flaky.html", new WebPage("busy", "text/plain", Status: 503));
+        var library = await Gateway.CreateLibraryAsync(GatewayClient.UniqueWord("retry"), ["1"]);
+        var source = await Gateway.CreateSourceAsync(library.Id, "1", new
+        {
+            kind = "website",
+            website = new { startUrls = new[] { $"{root}/retry/index.html" }, delayMilliseconds = 0 },
+        });
+        var first = await Gateway.SucceededJobAsync((await Gateway.RefreshAsync(source.Id)).Id);
+        var failure = Assert.Single(await Gateway.JobErrorsAsync(first.Id));
+        Assert.Equal($"{root}/retry/flaky.html", failure.Key);
+        Assert.Contains("503", failure.Error, StringComparison.Ordinal);
+
+        site.Set("/retry/flaky.html", new WebPage("<html><body><main><h1>Flaky</h1><p>Back.</p></main></body></html>"));
+        using var retried = await Gateway.PostAsync($"/api/v1/jobs/{first.Id}/retry", null);
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        var retry = await Gateway.SucceededJobAsync((await retried.Content.ReadFromJsonAsync<Job>(GatewayClient.Json))!.Id);
+
+        Assert.Equal(1, retry.DocumentsChanged);
+        Assert.Equal(0, retry.DocumentsRemoved);
+        Assert.Equal(1, site.RequestsFor("/retry/index.html"));
+        Assert.Equal(["Flaky", "Index"], (await Gateway.DocumentsAsync(library.Id, "1")).Select(d => d.Title).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_shared_library_is_readable_by_every_tenant_and_changed_only_by_its_own()
+    {
+        var word = GatewayClient.UniqueWord("sharedword");
+        var shared = await Gateway.CreateLibraryAsync(GatewayClient.UniqueWord("shared"), ["1"], shared: true);
+        var sharedSource = await Gateway.CreateSourceAsync(shared.Id, "1", new { kind = "upload" });
+        var sharedDocument = await Gateway.StoreDocumentAsync(sharedSource.Id, "public.md", $"# Public\n\nThe {word} is for everyone.");
+        var secret = await Gateway.CreateLibraryAsync(GatewayClient.UniqueWord("private"), ["1"]);
+        var secretSource = await Gateway.CreateSourceAsync(secret.Id, "1", new { kind = "upload" });
+        var secretDocument = await Gateway.StoreDocumentAsync(secretSource.Id, "secret.md", $"# Secret\n\nThe {word} stays at home.");
+        await Eventually.Async(() => Gateway.SearchAsync(word), r => r.Results.Count == 2, TimeSpan.FromSeconds(60), "both documents in search");
+
+        using var other = await SignInToNewTenantAsync();
+
+        var libraries = (await other.GetFromJsonAsync<Page<Library>>("/api/v1/libraries?limit=200", GatewayClient.Json))!.Items;
+        Assert.Contains(libraries, l => l.Id == shared.Id && !l.Owned);
+        Assert.DoesNotContain(libraries, l => l.Id == secret.Id);
+        using var readShared = await other.GetAsync($"/api/v1/documents/{sharedDocument.Id}");
+        using var readSecret = await other.GetAsync($"/api/v1/documents/{secretDocument.Id}");
+        Assert.Equal(HttpStatusCode.OK, readShared.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, readSecret.StatusCode);
+        var found = await other.SearchAsync(word);
+        Assert.Equal([sharedDocument.Id], found.Results.Select(r => r.DocumentId));
+
+        using var change = await other.PatchAsJsonAsync($"/api/v1/libraries/{shared.Id}", new { description = "taken over" });
+        using var addSource = await other.PostAsJsonAsync($"/api/v1/libraries/{shared.Id}/versions/1/sources", new { kind = "upload" });
+        using var storeInto = await other.PostAsJsonAsync($"/api/v1/sources/{sharedSource.Id}/documents", new { path = "x.md", content = "# X" });
+        using var refresh = await other.PostAsync($"/api/v1/sources/{secretSource.Id}/refresh", null);
+        Assert.Equal(HttpStatusCode.NotFound, change.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, addSource.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, storeInto.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, refresh.StatusCode);
+        Assert.Empty((await other.GetFromJsonAsync<Page<Source>>("/api/v1/sources", GatewayClient.Json))!.Items);
+    }
+
+    /// <summary>A client signed in as the owner of a tenant created for the test.</summary>
+    private async Task<HttpClient> SignInToNewTenantAsync()
+    {
+        var tenant = GatewayClient.UniqueWord("tenant").ToLowerInvariant();
+        var email = $"owner@{tenant}.docaiche.local";
+        var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+        using var created = await Gateway.PostAsJsonAsync("/api/v1/tenants", new { id = tenant, name = "Another tenant", ownerEmail = email, ownerPassword = password });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var signedIn = await OidcTestClient.SignInAsync(docaiche.GatewayAddress, email, password);
+        return docaiche.CreateClient(signedIn.AccessToken);
+    }
+
+    [Fact]
     public async Task Bad_source_settings_get_a_problem_and_create_nothing()
     {
         var library = await Gateway.CreateLibraryAsync(GatewayClient.UniqueWord("badsrc"), ["1"]);

@@ -44,17 +44,18 @@ public sealed class MessagingResilienceTests(DocAIcheFixture docaiche)
             "every document written during the outage to be searchable");
         Assert.Equal(accepted.Select(d => d.Id).Order(), found.Results.Select(h => h.DocumentId).Order());
 
+        // Each document was stored in a library of its own; the library's creation is the audited action.
         foreach (var document in accepted)
         {
             var records = await Eventually.Async(
-                () => docaiche.Gateway.AuditRecordsForAsync(document.Id), r => r.Count > 0, BrokerTimeout, $"the audit record of {document.Id}");
+                () => docaiche.Gateway.AuditRecordsForAsync(document.LibraryId), r => r.Count > 0, BrokerTimeout, $"the audit record of {document.Id}");
             Assert.Single(records);
         }
         // Anything delivered twice would have shown up by now.
         await Task.Delay(TimeSpan.FromSeconds(3));
         foreach (var document in accepted)
         {
-            Assert.Single(await docaiche.Gateway.AuditRecordsForAsync(document.Id));
+            Assert.Single(await docaiche.Gateway.AuditRecordsForAsync(document.LibraryId));
         }
         Assert.Equal(accepted.Count, (await docaiche.Gateway.SearchAsync(word, limit: 50)).Results.Count);
     }

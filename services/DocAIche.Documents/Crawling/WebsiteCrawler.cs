@@ -92,6 +92,18 @@ internal sealed class WebsiteCrawler(GuardedNetwork network, IOptions<IngestionO
                 delay = crawlDelay < limits.MaxCrawlDelay ? crawlDelay : limits.MaxCrawlDelay;
             }
 
+            if (reading.OnlyKeys is { } only)
+            {
+                // A retry reads just the pages that failed, without following their links.
+                foreach (var key in only)
+                {
+                    if (Uri.TryCreate(key, UriKind.Absolute, out var page))
+                    {
+                        seeds.Add((page, settings.MaxDepth));
+                    }
+                }
+                return;
+            }
             foreach (var start in starts)
             {
                 seeds.Add((start, 0));

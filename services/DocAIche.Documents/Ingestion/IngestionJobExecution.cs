@@ -320,7 +320,7 @@ internal sealed partial class IngestionJobExecution(
             db.ChangeTracker.Clear();
             return CompleteAsync(state, error, token);
         }, CancellationToken.None);
-        LogEnded(logger, job.Id, state, error);
+        LogEnded(logger, job.Id, state, error ?? job.Note ?? "nothing to do");
     }
 
     /// <summary>Ends the job: keeps only the failed items (for users to read), drops staged content and uploads.</summary>

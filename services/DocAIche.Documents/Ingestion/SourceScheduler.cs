@@ -22,9 +22,9 @@ internal sealed partial class SourceScheduler(IServiceScopeFactory scopes, TimeP
             CronExpression.Parse(schedule);
             return null;
         }
-        catch (CronFormatException e)
+        catch (Exception e) when (e is CronFormatException or ArgumentException)
         {
-            return $"The schedule is not a valid cron expression: {e.Message}";
+            return $"The schedule is not a valid cron expression (minute hour day month weekday, UTC): {e.Message}";
         }
     }
 
