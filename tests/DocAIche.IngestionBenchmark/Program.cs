@@ -4,6 +4,11 @@
 // the same code a job runs. The zip-upload path is measured on the same corpus. Prints documents/s,
 // chunks/s and the process's peak memory. Only loopback is ever contacted.
 //   dotnet run -c Release --project tests/DocAIche.IngestionBenchmark [files=2000]
+// With --service, the same corpus goes through a running DocAIche instead, as a real ingestion job
+// (staging, one-transaction apply, chunk events in the outbox), then again after 1% of the files
+// changed. Start DocAIche so that it may read the benchmark's loopback Git server:
+//   ./run.sh --Ingestion:AllowedNetworks:0=127.0.0.1/32
+//   dotnet run -c Release --project tests/DocAIche.IngestionBenchmark -- --service [files]
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
@@ -18,7 +23,9 @@ using DocAIche.IntegrationTests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-var files = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2000;
+var service = args.Contains("--service");
+var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+var files = numbers.Count > 0 ? int.Parse(numbers[0], System.Globalization.CultureInfo.InvariantCulture) : 2000;
 var options = Options.Create(new IngestionOptions { CredentialKey = new string('k', 32), AllowedNetworks = ["127.0.0.1/32"] });
 var chunker = new MarkdownChunker(options.Value.Chunking);
 
@@ -32,6 +39,10 @@ foreach (var (path, text) in corpus)
 await repository.PublishAsync("corpus");
 var corpusBytes = corpus.Sum(f => (long)Encoding.UTF8.GetByteCount(f.Text));
 Console.WriteLine($"corpus: {files} Markdown files, {corpusBytes / 1024.0 / 1024.0:0.0} MiB, chunk target {options.Value.Chunking.TargetCharacters} chars");
+if (service)
+{
+    return await ServiceBenchmark.RunAsync(repository, corpus);
+}
 
 // Warm-up on a small slice so JIT time is not counted.
 await Measure("warm-up", corpus.Take(50).Select(f => new SourceItem(f.Path) { Kind = ContentKind.Markdown, Content = f.Text }).ToAsyncEnumerable(), quiet: true);

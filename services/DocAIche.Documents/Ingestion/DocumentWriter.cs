@@ -38,10 +38,15 @@ internal sealed class DocumentWriter(DocumentsDbContext db, MarkdownChunker chun
     internal const int MaxEventCharacters = 256 * 1024;
 
     public async Task<(WriteOutcome Outcome, Document Document)> WriteAsync(
-        VersionTarget target, Guid sourceId, DocumentContent content, CancellationToken cancellationToken)
+        VersionTarget target, Guid sourceId, DocumentContent content, CancellationToken cancellationToken) =>
+        await WriteAsync(target, sourceId, content,
+            await db.Documents.SingleOrDefaultAsync(d => d.SourceId == sourceId && d.Key == content.Key, cancellationToken), cancellationToken);
+
+    /// <summary>As above, with the stored document (tracked, or null when there is none) already loaded by the caller.</summary>
+    public async Task<(WriteOutcome Outcome, Document Document)> WriteAsync(
+        VersionTarget target, Guid sourceId, DocumentContent content, Document? document, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var document = await db.Documents.SingleOrDefaultAsync(d => d.SourceId == sourceId && d.Key == content.Key, cancellationToken);
         if (document is not null && document.ContentHash == content.ContentHash && document.Title == content.Title && document.SourceUrl == content.Url)
         {
             document.ETag = content.ETag;

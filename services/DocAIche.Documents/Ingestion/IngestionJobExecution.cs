@@ -26,7 +26,7 @@ internal sealed partial class IngestionJobExecution(
     TimeProvider time,
     ILogger<IngestionJobExecution> logger)
 {
-    private const int BatchSize = 50;
+    private const int BatchSize = 100;
     private const int MaxLinks = 1000;
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(2);
 
@@ -269,10 +269,15 @@ internal sealed partial class IngestionJobExecution(
                 {
                     break;
                 }
+                // One query for the batch's stored documents instead of one per item.
+                var keys = batch.Select(i => i.Key).ToList();
+                var stored = await db.Documents.Where(d => d.SourceId == sourceId && keys.Contains(d.Key))
+                    .ToDictionaryAsync(d => d.Key, StringComparer.Ordinal, token);
                 foreach (var item in batch)
                 {
                     var (outcome, _) = await writer.WriteAsync(target, sourceId,
-                        new DocumentContent(item.Key, item.Title!, item.Markdown!, item.ContentHash!, item.Url, item.ETag, item.LastModified, item.Links), token);
+                        new DocumentContent(item.Key, item.Title!, item.Markdown!, item.ContentHash!, item.Url, item.ETag, item.LastModified, item.Links),
+                        stored.GetValueOrDefault(item.Key), token);
                     if (outcome != WriteOutcome.Unchanged)
                     {
                         changed++;
