@@ -295,7 +295,20 @@ public static class SourcesApi
         }
 
         var limits = options.Value.Uploads;
-        var form = await http.Request.ReadFormAsync(cancellationToken);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Problem(title: "Upload too large", detail: $"Uploads are limited to {limits.MaxArchiveBytes} bytes.",
+                statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            return TypedResults.ValidationProblem(Problems.One("file", "The multipart body could not be read."));
+        }
         if (form.Files is not [var file])
         {
             return TypedResults.ValidationProblem(Problems.One("file", "Send exactly one file."));
@@ -343,7 +356,7 @@ public static class SourcesApi
         return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", JobResponse.From(job));
     }
 
-    internal static async Task<Results<Created<DocumentResponse>, Ok<DocumentResponse>, NotFound, ValidationProblem>> StoreDocumentAsync(
+    internal static async Task<Results<Created<DocumentResponse>, Ok<DocumentResponse>, NotFound, ValidationProblem, ProblemHttpResult>> StoreDocumentAsync(
         Guid id, StoreDocumentRequest request, HttpContext http, DocumentsDbContext db, DocumentWriter writer, CancellationToken cancellationToken)
     {
         var source = await TenantSources(db, http.User.GetTenantId()).AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
@@ -411,14 +424,24 @@ public static class SourcesApi
         }
 
         var target = (await VersionTarget.LoadAsync(db, source.LibraryVersionId, cancellationToken))!;
-        var (outcome, document) = await db.InTransactionAsync(async token =>
+        WriteOutcome outcome;
+        Document document;
+        try
         {
-            db.ChangeTracker.Clear();
-            var written = await writer.WriteAsync(target, source.Id,
-                new DocumentContent(path!, title, normalised.Markdown, normalised.ContentHash, request.Url), token);
-            await db.SaveChangesAsync(token);
-            return written;
-        }, cancellationToken);
+            (outcome, document) = await db.InTransactionAsync(async token =>
+            {
+                db.ChangeTracker.Clear();
+                var written = await writer.WriteAsync(target, source.Id,
+                    new DocumentContent(path!, title, normalised.Markdown, normalised.ContentHash, request.Url), token);
+                await db.SaveChangesAsync(token);
+                return written;
+            }, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another request created the same path at the same moment; nothing of this one was saved.
+            return Problems.Conflict("Concurrent write", $"'{path}' was written by another request at the same time; send it again.");
+        }
 
         var response = DocumentResponse.From(document, includeContent: false);
         return outcome == WriteOutcome.Created
