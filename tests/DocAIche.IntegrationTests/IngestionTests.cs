@@ -354,7 +354,7 @@ public sealed class IngestionTests(DocAIcheFixture docaiche) : IAsyncLifetime
         var secretDocument = await Gateway.StoreDocumentAsync(secretSource.Id, "secret.md", $"# Secret\n\nThe {word} stays at home.");
         await Eventually.Async(() => Gateway.SearchAsync(word), r => r.Results.Count == 2, TimeSpan.FromSeconds(60), "both documents in search");
 
-        using var other = await SignInToNewTenantAsync();
+        using var other = docaiche.CreateClient(await docaiche.NewTenantOwnerTokenAsync());
 
         var libraries = (await other.GetFromJsonAsync<Page<Library>>("/api/v1/libraries?limit=200", GatewayClient.Json))!.Items;
         Assert.Contains(libraries, l => l.Id == shared.Id && !l.Owned);
@@ -375,18 +375,6 @@ public sealed class IngestionTests(DocAIcheFixture docaiche) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, storeInto.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, refresh.StatusCode);
         Assert.Empty((await other.GetFromJsonAsync<Page<Source>>("/api/v1/sources", GatewayClient.Json))!.Items);
-    }
-
-    /// <summary>A client signed in as the owner of a tenant created for the test.</summary>
-    private async Task<HttpClient> SignInToNewTenantAsync()
-    {
-        var tenant = GatewayClient.UniqueWord("tenant").ToLowerInvariant();
-        var email = $"owner@{tenant}.docaiche.local";
-        var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
-        using var created = await Gateway.PostAsJsonAsync("/api/v1/tenants", new { id = tenant, name = "Another tenant", ownerEmail = email, ownerPassword = password });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var signedIn = await OidcTestClient.SignInAsync(docaiche.GatewayAddress, email, password);
-        return docaiche.CreateClient(signedIn.AccessToken);
     }
 
     [Fact]

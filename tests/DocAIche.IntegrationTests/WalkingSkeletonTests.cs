@@ -35,6 +35,7 @@ public sealed class WalkingSkeletonTests(DocAIcheFixture docaiche)
         using var live = new ClientWebSocket();
         live.Options.SetRequestHeader("Authorization", $"Bearer {docaiche.OwnerAccessToken}");
         await live.ConnectAsync(new Uri($"ws://{docaiche.GatewayAddress.Authority}/ws"), CancellationToken.None);
+        await live.SendAsync("""{"type":"subscribe","topic":"index"}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
         var word = GatewayClient.UniqueWord("skeleton");
 
         var document = await Gateway.StoreDocumentAsync("Walking skeleton", $"The {word} travels through the outbox to search.");
@@ -200,7 +201,7 @@ public sealed class WalkingSkeletonTests(DocAIcheFixture docaiche)
             Assert.NotEqual(WebSocketMessageType.Close, result.MessageType);
 
             var message = JsonDocument.Parse(buffer.AsMemory(0, received)).RootElement.Clone();
-            if (message.GetProperty("data").GetProperty("documentId").GetGuid() == documentId)
+            if (message.TryGetProperty("data", out var data) && data.TryGetProperty("documentId", out var id) && id.GetGuid() == documentId)
             {
                 return message;
             }

@@ -5,18 +5,30 @@ namespace DocAIche.WebSocket.Apis;
 
 public static class LiveUpdatesApi
 {
+    private static readonly string[] TokenParameters = ["access_token", "token", "api_key", "apikey", "key"];
+
     public static IEndpointRouteBuilder MapLiveUpdatesApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/ws", ConnectAsync)
             .WithName("LiveUpdates")
             .WithTags("Live updates")
             .WithSummary("Upgrade to a WebSocket that receives the tenant's events as JSON messages")
+            .WithDescription("Authenticate with the Authorization header (or X-Api-Key at the gateway), or from a browser by offering the " +
+                "subprotocols 'docaiche.v1' and 'docaiche.bearer.<access token>'. Tokens in the URL are refused. Then send " +
+                "{\"type\":\"subscribe\",\"topic\":\"jobs|index|alerts\",\"jobId\"?,\"lastEventId\"?}, {\"type\":\"unsubscribe\",\"topic\"} " +
+                "or {\"type\":\"ping\"}.")
             .RequireAuthorization(DocAIchePolicies.Read);
         return app;
     }
 
     internal static async Task<IResult> ConnectAsync(HttpContext context, LiveConnections connections, IHostApplicationLifetime lifetime)
     {
+        // URLs end up in logs and browser history: a credential there is refused even when another one is valid.
+        if (TokenParameters.Any(context.Request.Query.ContainsKey))
+        {
+            return TypedResults.Problem(title: "Credentials in the URL", statusCode: StatusCodes.Status400BadRequest,
+                detail: "Send the token in the Authorization header or as the 'docaiche.bearer.<token>' subprotocol, never in the URL.");
+        }
         if (!context.WebSockets.IsWebSocketRequest)
         {
             return TypedResults.Problem(
@@ -24,10 +36,24 @@ public static class LiveUpdatesApi
                 detail: "Connect to /ws with a WebSocket client.",
                 statusCode: StatusCodes.Status426UpgradeRequired);
         }
+        if (!connections.TryAdmit(context.User))
+        {
+            return TypedResults.Problem(title: "Too many connections", statusCode: StatusCodes.Status429TooManyRequests,
+                detail: "You (or your tenant) hold as many live connections as allowed; close one first.");
+        }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        await connections.ServeAsync(socket, context.User.GetTenantId(), stopping.Token);
+        try
+        {
+            // Never echo the token entry: the accepted subprotocol is the protocol's name, when offered.
+            var subProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(LiveProtocol.Name) ? LiveProtocol.Name : null;
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(subProtocol);
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            await connections.ServeAsync(socket, context.User, stopping.Token);
+        }
+        finally
+        {
+            connections.Release(context.User);
+        }
         return TypedResults.Empty;
     }
 }

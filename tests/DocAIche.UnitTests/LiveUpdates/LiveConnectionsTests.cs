@@ -1,0 +1,189 @@
+using System.Net.WebSockets;
+using System.Security.Claims;
+using System.Text;
+using System.Threading.Channels;
+using DocAIche.WebSocket.LiveUpdates;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace DocAIche.UnitTests.LiveUpdates;
+
+public sealed class LiveConnectionsTests
+{
+    private static ClaimsPrincipal User(string tenant, string subject, params string[] roles) => new(new ClaimsIdentity(
+        [new Claim("tenant", tenant), new Claim("sub", subject), .. roles.Select(r => new Claim("role", r))], "test", "sub", "role"));
+
+    private static LiveConnections Connections(int queue = 4, int perUser = 50) =>
+        new(Options.Create(new LiveUpdateOptions { SendQueueLength = queue, MaxConnectionsPerUser = perUser, SlowClientGrace = TimeSpan.FromMilliseconds(200) }), TimeProvider.System,
+            NullLogger<LiveConnections>.Instance);
+
+    private static LiveEvent Event(string topic = LiveTopics.Index) => new(Guid.NewGuid().ToString(), topic, "document.indexed", new { });
+
+    [Fact]
+    public async Task A_client_that_does_not_read_is_closed_for_policy_and_others_keep_receiving()
+    {
+        var connections = Connections(queue: 4);
+        var slow = new ScriptedSocket(blockSends: true);
+        var fast = new ScriptedSocket(blockSends: false);
+        using var stop = new CancellationTokenSource();
+        var slowServed = connections.ServeAsync(slow, User("a", "u1"), stop.Token);
+        var fastServed = connections.ServeAsync(fast, User("a", "u2"), stop.Token);
+        slow.Receive("""{"type":"subscribe","topic":"index"}""");
+        fast.Receive("""{"type":"subscribe","topic":"index"}""");
+        await fast.WaitForSentAsync(m => m.Contains("\"subscribed\"", StringComparison.Ordinal));
+        await slow.WaitForSentAsync(m => m.Contains("\"subscribed\"", StringComparison.Ordinal));
+
+        for (var i = 0; i < 20; i++)
+        {
+            // At a pace a reading client keeps up with; the one that stopped reading fills its queue of 4.
+            connections.Publish("a", null, Event());
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await slow.ClosedWith.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await fast.WaitForSentAsync(_ => fast.Sent.Count(m => m.Contains("document.indexed", StringComparison.Ordinal)) == 20);
+        await stop.CancelAsync();
+        await Task.WhenAll(slowServed, fastServed).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Events_reach_only_the_subscribed_clients_of_their_tenant()
+    {
+        var connections = Connections();
+        var subscribed = new ScriptedSocket(false);
+        var otherTenant = new ScriptedSocket(false);
+        var notSubscribed = new ScriptedSocket(false);
+        using var stop = new CancellationTokenSource();
+        var served = new[]
+        {
+            connections.ServeAsync(subscribed, User("a", "u1"), stop.Token),
+            connections.ServeAsync(otherTenant, User("b", "u2"), stop.Token),
+            connections.ServeAsync(notSubscribed, User("a", "u3"), stop.Token),
+        };
+        subscribed.Receive("""{"type":"subscribe","topic":"jobs"}""");
+        otherTenant.Receive("""{"type":"subscribe","topic":"jobs"}""");
+        await subscribed.WaitForSentAsync(m => m.Contains("\"subscribed\"", StringComparison.Ordinal));
+        await otherTenant.WaitForSentAsync(m => m.Contains("\"subscribed\"", StringComparison.Ordinal));
+
+        connections.Publish("a", "job-1", Event(LiveTopics.Jobs));
+
+        await subscribed.WaitForSentAsync(m => m.Contains("document.indexed", StringComparison.Ordinal));
+        await Task.Delay(200);
+        Assert.DoesNotContain(otherTenant.Sent, m => m.Contains("document.indexed", StringComparison.Ordinal));
+        Assert.DoesNotContain(notSubscribed.Sent, m => m.Contains("document.indexed", StringComparison.Ordinal));
+        await stop.CancelAsync();
+        await Task.WhenAll(served).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void A_user_cannot_hold_more_connections_than_allowed()
+    {
+        var connections = Connections(perUser: 2);
+        var user = User("a", "u1");
+
+        Assert.True(connections.TryAdmit(user));
+        Assert.True(connections.TryAdmit(user));
+        Assert.False(connections.TryAdmit(user));
+        Assert.True(connections.TryAdmit(User("a", "u2")));
+        connections.Release(user);
+        Assert.True(connections.TryAdmit(user));
+    }
+
+    [Fact]
+    public void Replay_gives_what_came_after_the_last_seen_event_and_nothing_for_an_unknown_one()
+    {
+        var buffer = new ReplayBuffer(3, TimeSpan.FromMinutes(5));
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 1; i <= 4; i++)
+        {
+            buffer.Add(new PublishedEvent(i, $"e{i}", "a", LiveTopics.Index, null, Array.Empty<byte>(), now));
+        }
+
+        Assert.Equal(["e3", "e4"], buffer.After("e2", "a", _ => true)!.Select(e => e.Id));
+        Assert.Null(buffer.After("e1", "a", _ => true)); // pushed out by the capacity of 3
+        Assert.Empty(buffer.After("e2", "b", _ => true)!);
+    }
+
+    /// <summary>A WebSocket whose received messages the test scripts and whose sends it records (or blocks).</summary>
+    private sealed class ScriptedSocket(bool blockSends) : System.Net.WebSockets.WebSocket
+    {
+        private readonly Channel<string> incoming = Channel.CreateUnbounded<string>();
+        private readonly TaskCompletionSource never = new();
+        private WebSocketState state = WebSocketState.Open;
+
+        public List<string> Sent { get; } = [];
+
+        public TaskCompletionSource<WebSocketCloseStatus> ClosedWith { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Receive(string message) => incoming.Writer.TryWrite(message);
+
+        public async Task WaitForSentAsync(Func<string, bool> condition)
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                lock (Sent)
+                {
+                    if (Sent.Any(condition))
+                    {
+                        return;
+                    }
+                }
+                await Task.Delay(25);
+            }
+            Assert.Fail("The expected message was not sent.");
+        }
+
+        public override WebSocketCloseStatus? CloseStatus => ClosedWith.Task.IsCompleted ? ClosedWith.Task.Result : null;
+
+        public override string? CloseStatusDescription => null;
+
+        public override WebSocketState State => state;
+
+        public override string? SubProtocol => null;
+
+        public override void Abort() => state = WebSocketState.Aborted;
+
+        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
+            CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+
+        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+        {
+            state = WebSocketState.CloseSent;
+            ClosedWith.TrySetResult(closeStatus);
+            incoming.Writer.TryComplete();
+            return Task.CompletedTask;
+        }
+
+        public override void Dispose()
+        {
+        }
+
+        public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var message = await incoming.Reader.ReadAsync(cancellationToken);
+                var bytes = Encoding.UTF8.GetBytes(message);
+                bytes.CopyTo(buffer.Array!, buffer.Offset);
+                return new WebSocketReceiveResult(bytes.Length, WebSocketMessageType.Text, true);
+            }
+            catch (ChannelClosedException)
+            {
+                return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
+            }
+        }
+
+        public override async Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
+        {
+            // A slow client takes the welcome and the subscription's answer, then stops reading.
+            if (blockSends && Sent.Count >= 2)
+            {
+                await never.Task.WaitAsync(cancellationToken);
+            }
+            lock (Sent)
+            {
+                Sent.Add(Encoding.UTF8.GetString(buffer.AsSpan()));
+            }
+        }
+    }
+}
