@@ -43,7 +43,8 @@ var audit = builder.AddService<Projects.DocAIche_Audit>("audit", issuer)
 
 var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket", issuer)
     .Uses(infrastructure.Messaging)
-    .WithReference(identity);
+    .WithReference(identity)
+    .WithSettings(builder.Configuration, "LiveUpdates");
 
 // The gateway starts alongside the services rather than after them: it answers at once, with a
 // problem for a service that is not up yet, and its /health says which ones are.

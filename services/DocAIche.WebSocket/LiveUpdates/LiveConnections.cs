@@ -219,22 +219,31 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
 
     private async Task ReceiveAsync(LiveConnection connection, CancellationToken cancellationToken)
     {
-        var buffer = new byte[options.Value.MaxClientMessageBytes];
         var socket = connection.Socket;
+        byte[]? buffer = null;
         try
         {
             while (socket.State == WebSocketState.Open)
             {
+                // An idle connection holds no receive buffer: wait for data with a zero-byte read, then rent one.
+                var waited = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+                if (waited.MessageType == WebSocketMessageType.Close)
+                {
+                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, "bye");
+                    return;
+                }
+                buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(options.Value.MaxClientMessageBytes);
+                var limit = options.Value.MaxClientMessageBytes;
                 var received = 0;
                 ValueWebSocketReceiveResult result;
                 do
                 {
-                    if (received == buffer.Length)
+                    if (received == limit)
                     {
                         await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig, "message too big");
                         return;
                     }
-                    result = await socket.ReceiveAsync(buffer.AsMemory(received), cancellationToken);
+                    result = await socket.ReceiveAsync(buffer.AsMemory(received, limit - received), cancellationToken);
                     received += result.Count;
                 }
                 while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
@@ -254,7 +263,10 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
                     await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "too many messages");
                     return;
                 }
-                if (LiveProtocol.Parse(buffer.AsSpan(0, received)) is not { } message)
+                var message = LiveProtocol.Parse(buffer.AsSpan(0, received));
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
+                if (message is null)
                 {
                     await CloseQuietlyAsync(socket, WebSocketCloseStatus.InvalidPayloadData, "not a JSON protocol message");
                     return;
@@ -265,6 +277,13 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
         {
             // Closed underneath us; nothing to tell the client.
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
