@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using DocAIche.IntegrationTests.Support;
@@ -32,16 +31,14 @@ public sealed class WalkingSkeletonTests(DocAIcheFixture docaiche)
     [Fact]
     public async Task A_stored_document_is_indexed_audited_and_announced_to_live_clients()
     {
-        using var live = new ClientWebSocket();
-        live.Options.SetRequestHeader("Authorization", $"Bearer {docaiche.OwnerAccessToken}");
-        await live.ConnectAsync(new Uri($"ws://{docaiche.GatewayAddress.Authority}/ws"), CancellationToken.None);
-        await live.SendAsync("""{"type":"subscribe","topic":"index"}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        await using var live = await LiveClient.ConnectAsync(docaiche.GatewayAddress, docaiche.OwnerAccessToken);
+        await live.SubscribeAsync("index");
         var word = GatewayClient.UniqueWord("skeleton");
 
         var document = await Gateway.StoreDocumentAsync("Walking skeleton", $"The {word} travels through the outbox to search.");
 
-        var announcement = await ReceiveEventForAsync(live, document.Id);
-        Assert.Equal("document.indexed", announcement.GetProperty("type").GetString());
+        var announcement = await live.ReceiveAsync(m => m.GetProperty("type").GetString() == "document.indexed" &&
+            m.GetProperty("data").GetProperty("documentId").GetGuid() == document.Id);
         Assert.Equal("Walking skeleton", announcement.GetProperty("data").GetProperty("title").GetString());
 
         var found = await Gateway.SearchAsync(word);
@@ -182,29 +179,5 @@ public sealed class WalkingSkeletonTests(DocAIcheFixture docaiche)
         }
         while (cursor is not null);
         return count;
-    }
-
-    internal static async Task<JsonElement> ReceiveEventForAsync(ClientWebSocket socket, Guid documentId)
-    {
-        using var timeout = new CancellationTokenSource(EventTimeout);
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            var received = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer.AsMemory(received), timeout.Token);
-                received += result.Count;
-            }
-            while (!result.EndOfMessage);
-            Assert.NotEqual(WebSocketMessageType.Close, result.MessageType);
-
-            var message = JsonDocument.Parse(buffer.AsMemory(0, received)).RootElement.Clone();
-            if (message.TryGetProperty("data", out var data) && data.TryGetProperty("documentId", out var id) && id.GetGuid() == documentId)
-            {
-                return message;
-            }
-        }
     }
 }
