@@ -77,6 +77,8 @@ var idle = Server.Memory(service);
 Console.WriteLine($"held {held} of {connections} in {connectSeconds:0.0} s; websocket service resident {before.Rss / 1024.0:0} MiB -> {idle.Rss / 1024.0:0} MiB = " +
     $"{(idle.Rss - before.Rss) * 1024.0 / Math.Max(1, held) / 1024.0:0.0} KiB per idle connection (GC heap included)");
 
+var serviceCpuBefore = Server.CpuSeconds(service);
+var clientsCpuBefore = clients.Sum(c => c.TotalProcessorTime.TotalSeconds);
 for (var e = 0; e < events; e++)
 {
     using var created = await api.PostAsJsonAsync("/api/v1/libraries", new { name = $"live-bench-{Guid.NewGuid():N}"[..30] });
@@ -84,6 +86,10 @@ for (var e = 0; e < events; e++)
     await Task.Delay(TimeSpan.FromSeconds(3));
 }
 
+var serviceCpu = Server.CpuSeconds(service) - serviceCpuBefore;
+var clientsCpu = clients.Sum(c => c.TotalProcessorTime.TotalSeconds) - clientsCpuBefore;
+Console.WriteLine($"CPU during the events: websocket service {serviceCpu:0.00} s, client processes {clientsCpu:0.00} s " +
+    $"({serviceCpu * 1e6 / Math.Max(1, held * events):0} µs of service CPU per delivery)");
 foreach (var client in clients)
 {
     client.StandardInput.Close();
@@ -112,7 +118,7 @@ foreach (var (id, list) in latencies.OrderBy(l => l.Value.Min()))
 {
     list.Sort();
     all.AddRange(list);
-    Console.WriteLine($"event {id[..8]}: reached {list.Count} of {held} clients; p50 {Percentile(list, 50):0.0} ms, p99 {Percentile(list, 99):0.0} ms, last {list[^1]:0.0} ms");
+    Console.WriteLine($"event {id[..8]}: reached {list.Count} of {held} clients; first {list[0]:0.0} ms, p50 {Percentile(list, 50):0.0} ms, p99 {Percentile(list, 99):0.0} ms, last {list[^1]:0.0} ms");
 }
 all.Sort();
 if (all.Count > 0)
@@ -229,6 +235,14 @@ internal static class Server
             }
         }
         return null;
+    }
+
+    /// <summary>User + system CPU time the process has used, in seconds (from /proc/PID/stat; clock ticks of 1/100 s).</summary>
+    public static double CpuSeconds(int? pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     /// <summary>Resident and peak memory, KiB.</summary>
