@@ -53,6 +53,26 @@ internal static partial class SourceValidation
     [GeneratedRegex("^[A-Za-z0-9._/+-]{1,255}$")]
     private static partial Regex RefName();
 
+    /// <summary>The settings a create or update request gives, checked for a source of <paramref name="kind"/> (null: unknown kind).</summary>
+    public static void Settings(
+        SourceKind? kind, GitSourceRequest? git, WebsiteSourceRequest? website, string? schedule, GuardedNetwork network, IngestionOptions options,
+        Dictionary<string, string[]> errors)
+    {
+        if (git is not null)
+        {
+            Git(git, network, errors);
+        }
+        if (website is not null)
+        {
+            Website(website, network, options, errors);
+        }
+        Schedule(schedule, errors);
+        if (kind == SourceKind.Upload && schedule is not null)
+        {
+            errors["schedule"] = ["Upload sources have no schedule."];
+        }
+    }
+
     public static void Git(GitSourceRequest git, GuardedNetwork network, Dictionary<string, string[]> errors)
     {
         Url("git.url", git.Url, network, errors);

@@ -80,19 +80,7 @@ public static class SourcesApi
         {
             errors["kind"] = ["Give git settings for a git source, website settings for a website source, and neither for an upload source."];
         }
-        if (request.Git is { } git)
-        {
-            SourceValidation.Git(git, network, errors);
-        }
-        if (request.Website is { } website)
-        {
-            SourceValidation.Website(website, network, options.Value, errors);
-        }
-        SourceValidation.Schedule(request.Schedule, errors);
-        if (kind == SourceKind.Upload && request.Schedule is not null)
-        {
-            errors["schedule"] = ["Upload sources have no schedule."];
-        }
+        SourceValidation.Settings(kind, request.Git, request.Website, request.Schedule, network, options.Value, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -169,19 +157,7 @@ public static class SourcesApi
         {
             errors["website"] = ["Only a website source has website settings."];
         }
-        if (request.Git is { } git)
-        {
-            SourceValidation.Git(git, network, errors);
-        }
-        if (request.Website is { } website)
-        {
-            SourceValidation.Website(website, network, options.Value, errors);
-        }
-        SourceValidation.Schedule(request.Schedule, errors);
-        if (source.Kind == SourceKind.Upload && request.Schedule is not null)
-        {
-            errors["schedule"] = ["Upload sources have no schedule."];
-        }
+        SourceValidation.Settings(source.Kind, request.Git, request.Website, request.Schedule, network, options.Value, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
