@@ -34,7 +34,10 @@ var search = builder.AddService<Projects.DocAIche_Search>("search", issuer)
     .Uses(infrastructure.SearchDatabase)
     .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
-    .WithReference(identity);
+    .WithReference(identity)
+    .WithSettings(builder.Configuration, "Search")
+    .WithSettings(builder.Configuration, "Embeddings")
+    .WithSettings(builder.Configuration, "Answers");
 
 var audit = builder.AddService<Projects.DocAIche_Audit>("audit", issuer)
     .Uses(infrastructure.AuditDatabase)

@@ -1,5 +1,16 @@
+using System.ClientModel;
+using DocAIche.Search.Answers;
+using DocAIche.Search.Embeddings;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.IntegrationEvents.EventHandling;
+using DocAIche.Search.Mcp;
+using DocAIche.Search.Searching;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
 
 namespace DocAIche.Search;
 
@@ -7,7 +18,7 @@ internal static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase<SearchDbContext>("searchdb");
+        builder.AddSearchDatabase();
         builder.AddMessaging("search", bus =>
         {
             bus.AddConsumer<DocumentChangedConsumer>();
@@ -15,6 +26,99 @@ internal static class Extensions
             bus.AddConsumer<LibraryChangedConsumer>();
         });
         builder.AddDefaultAuthentication();
+        builder.AddEmbeddings();
+        builder.AddSearchCache();
+        builder.AddAnswers();
+
+        builder.Services.AddScoped<LibraryCatalog>();
+        builder.Services.AddScoped<SearchEngine>();
+        builder.Services.AddScoped<CachedSearch>();
+
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddMcpServer(server => server.ServerInfo = new() { Name = "DocAIche", Version = "1.0" })
+            .WithHttpTransport(http => http.Stateless = true)
+            .WithTools<DocumentationTools>();
         return builder;
+    }
+
+    /// <summary>The search database, with every connection set for filtered HNSW scans.</summary>
+    private static void AddSearchDatabase(this IHostApplicationBuilder builder)
+    {
+        var search = builder.Configuration.GetSection(SearchOptions.Section).Get<SearchOptions>() ?? new SearchOptions();
+        if (builder.Configuration.GetConnectionString("searchdb") is { } connection)
+        {
+            // ef_search sizes the HNSW candidate list; iterative scans keep a filtered (tenant, library,
+            // version) scan going until the list is full instead of returning fewer rows.
+            builder.Configuration["ConnectionStrings:searchdb"] = new NpgsqlConnectionStringBuilder(connection)
+            {
+                Options = $"-c hnsw.ef_search={Math.Max(search.HnswEfSearch, search.Candidates)} -c hnsw.iterative_scan=relaxed_order",
+            }.ConnectionString;
+        }
+        builder.AddServiceDatabase<SearchDbContext>("searchdb");
+        builder.Services.AddOptions<SearchOptions>()
+            .Bind(builder.Configuration.GetSection(SearchOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+    }
+
+    /// <summary>The embedding model (local by default) and the embedder that gives every chunk its vector.</summary>
+    private static void AddEmbeddings(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EmbeddingOptions>()
+            .Bind(builder.Configuration.GetSection(EmbeddingOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+            return options.Provider switch
+            {
+                EmbeddingProvider.OpenAI => new OpenAI.Embeddings.EmbeddingClient(
+                        options.Model, new ApiKeyCredential(options.ApiKey ?? "none"), new OpenAI.OpenAIClientOptions { Endpoint = options.Endpoint })
+                    .AsIEmbeddingGenerator(EmbeddingOptions.Dimensions),
+                _ => new LocalSentenceEmbeddingGenerator(options.Provider, options.Threads),
+            };
+        });
+        builder.Services.AddSingleton<EmbeddingModel>();
+        builder.Services.AddSingleton<EmbeddingSignal>();
+        builder.Services.AddHostedService<ChunkEmbedder>();
+    }
+
+    /// <summary>HybridCache over this instance's memory and Redis; Redis down degrades it to memory (health says so).</summary>
+    private static void AddSearchCache(this IHostApplicationBuilder builder)
+    {
+        builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
+        builder.Services.AddSingleton<IDistributedCache>(services =>
+        {
+            var connection = services.GetRequiredService<IConnectionMultiplexer>();
+            var redis = new RedisCache(Options.Create(new RedisCacheOptions
+            {
+                ConnectionMultiplexerFactory = () => Task.FromResult(connection),
+                InstanceName = "docaiche:search:",
+            }));
+            return new FailSoftDistributedCache(redis, connection, services.GetRequiredService<ILogger<FailSoftDistributedCache>>());
+        });
+        builder.Services.AddHybridCache(cache => cache.MaximumPayloadBytes = 8 * 1024 * 1024);
+        builder.Services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache");
+    }
+
+    /// <summary>Answers from a language model, when one is configured.</summary>
+    private static void AddAnswers(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AnswerOptions>()
+            .Bind(builder.Configuration.GetSection(AnswerOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var answers = builder.Configuration.GetSection(AnswerOptions.Section).Get<AnswerOptions>();
+        if (answers is { Enabled: true })
+        {
+            builder.Services.AddSingleton<IChatClient>(services =>
+            {
+                var options = services.GetRequiredService<IOptions<AnswerOptions>>().Value;
+                return new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(options.ApiKey ?? "none"), new OpenAI.OpenAIClientOptions { Endpoint = options.Endpoint })
+                    .AsIChatClient();
+            });
+            builder.Services.AddSingleton<AnswerWriter>();
+        }
     }
 }

@@ -1,5 +1,6 @@
 using DocAIche.Search;
 using DocAIche.Search.Apis;
+using DocAIche.ServiceDefaults.Authentication;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,5 +13,9 @@ app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapSearchApi();
+app.MapLibrariesApi();
+app.MapFeedbackApi();
+app.MapAnswerApi();
+app.MapMcp("/mcp").RequireAuthorization(DocAIchePolicies.Read);
 
 app.Run();

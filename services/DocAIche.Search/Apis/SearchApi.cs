@@ -1,88 +1,110 @@
+using DocAIche.Search.Searching;
 using DocAIche.ServiceDefaults.Authentication;
-using DocAIche.Search.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace DocAIche.Search.Apis;
 
-/// <summary>One chunk that matches a search.</summary>
-/// <param name="DocumentId">The document the chunk belongs to.</param>
-/// <param name="ChunkId">The chunk.</param>
-/// <param name="Library">The library's name.</param>
-/// <param name="Version">The library version.</param>
-/// <param name="Title">The document's title.</param>
-/// <param name="Breadcrumb">Title &gt; section &gt; subsection.</param>
-/// <param name="SourceUrl">Where to read it, with the section's anchor.</param>
-/// <param name="Snippet">Matched terms marked with &lt;mark&gt;.</param>
-/// <param name="Score">Relevance; higher is better.</param>
-public sealed record SearchHit(Guid DocumentId, Guid ChunkId, string Library, string Version, string Title, string Breadcrumb, string? SourceUrl, string Snippet, double Score);
-
-/// <summary>The chunks that match <c>query</c>, best first.</summary>
-public sealed record SearchResponse(string Query, IReadOnlyList<SearchHit> Results);
+/// <summary>A search in a request body (the same fields as the query string of GET).</summary>
+/// <param name="Query">Words, "quoted phrases", OR and -excluded words; up to 500 characters.</param>
+/// <param name="Library">A library's name or id; omitted: every library the caller can see, each at its default version.</param>
+/// <param name="Version">The library's version; omitted: its default version. Only with a library.</param>
+/// <param name="Limit">Results per page, 1 to 50 (10).</param>
+/// <param name="MaxTokens">The most text the page may carry, in estimated tokens (4 characters each), 1 to 100,000.</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
+public sealed record SearchRequest(string? Query, string? Library = null, string? Version = null, int? Limit = null, int? MaxTokens = null, string? Cursor = null);
 
 public static class SearchApi
 {
-    private const int MaxQueryLength = 500;
-    private const int MaxLimit = 50;
+    public const int MaxQueryLength = 500;
+    public const int MaxLimit = 50;
+    public const int MaxTokenBudget = 100_000;
 
     public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder app)
     {
-        var search = app.MapGroup("/api/v1/search").WithTags("Search");
+        var search = app.MapGroup("/api/v1/search").WithTags("Search").RequireAuthorization(DocAIchePolicies.Read);
 
-        search.MapGet("/", SearchAsync)
+        search.MapGet("/", (HttpContext http, CachedSearch searches, CancellationToken cancellationToken,
+                string? q, string? library, string? version, int? limit, int? maxTokens, string? cursor) =>
+                SearchAsync(http, searches, new SearchRequest(q, library, version, limit, maxTokens, cursor), cancellationToken))
             .WithName("Search")
-            .WithSummary("Full-text search over the tenant's documentation and shared libraries")
-            .WithDescription("Web-search syntax: words, \"quoted phrases\", OR, and -excluded words. Optionally one library (by name) and version. Matched terms are marked with <mark> in snippets.")
-            .RequireAuthorization(DocAIchePolicies.Read);
+            .WithSummary("Search the tenant's documentation and shared libraries")
+            .WithDescription("Hybrid search: full text and meaning, fused. Query in q; optional library (name or id), version (default: the library's default version; the response says which answered), limit, maxTokens (a budget for all returned text) and cursor.");
+
+        search.MapPost("/", (HttpContext http, CachedSearch searches, SearchRequest request, CancellationToken cancellationToken) =>
+                SearchAsync(http, searches, request, cancellationToken))
+            .WithName("SearchWithBody")
+            .WithSummary("Search, with the parameters in a JSON body");
 
         return app;
     }
 
-    internal static async Task<Results<Ok<SearchResponse>, ValidationProblem>> SearchAsync(
-        HttpContext http, SearchDbContext db, CancellationToken cancellationToken, string? q = null, int limit = 10, string? library = null, string? version = null)
+    /// <summary>Checks a search request; the errors, or the query to run.</summary>
+    public static Dictionary<string, string[]> Validate(SearchRequest request, out SearchQuery query)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(q))
+        var text = request.Query is null ? "" : QueryText.Normalise(request.Query);
+        if (text.Length == 0)
         {
-            errors["q"] = ["A query is required."];
+            errors["query"] = ["A query is required."];
         }
-        else if (q.Length > MaxQueryLength)
+        else if (text.Length > MaxQueryLength)
         {
-            errors["q"] = [$"The query is longer than {MaxQueryLength} characters."];
+            errors["query"] = [$"The query is longer than {MaxQueryLength} characters."];
         }
+        var limit = request.Limit ?? 10;
         if (limit is < 1 or > MaxLimit)
         {
             errors["limit"] = [$"The limit must be between 1 and {MaxLimit}."];
         }
-        if (version is not null && library is null)
+        if (request.MaxTokens is < 1 or > MaxTokenBudget)
+        {
+            errors["maxTokens"] = [$"The token budget must be between 1 and {MaxTokenBudget}."];
+        }
+        if (request.Version is not null && string.IsNullOrWhiteSpace(request.Library))
         {
             errors["version"] = ["A version is given with its library."];
         }
+        if (request.Library is { Length: > 100 })
+        {
+            errors["library"] = ["A library name is at most 100 characters."];
+        }
+        if (request.Version is { Length: > 64 })
+        {
+            errors["version"] = ["A version is at most 64 characters."];
+        }
+        if (!SearchCursor.TryDecode(request.Cursor, out var offset))
+        {
+            errors["cursor"] = ["The cursor is not one this API returned."];
+        }
+        query = new SearchQuery(text, string.IsNullOrWhiteSpace(request.Library) ? null : request.Library.Trim(), request.Version?.Trim(), limit, request.MaxTokens, offset);
+        return errors;
+    }
+
+    internal static async Task<Results<Ok<SearchResponse>, ValidationProblem, ProblemHttpResult>> SearchAsync(
+        HttpContext http, CachedSearch searches, SearchRequest request, CancellationToken cancellationToken)
+    {
+        var errors = Validate(request, out var query);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-
-        var query = q!.Trim();
-        var tenant = http.User.GetTenantId();
-        var libraryName = library?.Trim().ToLowerInvariant();
-        // Parameterised: EF turns each interpolated value into a parameter.
-        var hits = await db.Database.SqlQuery<SearchHit>($"""
-            SELECT c."DocumentId", c."ChunkId", c."Library", c."Version", c."Title", c."Breadcrumb", c."Url" AS "SourceUrl",
-                   ts_headline('english', c."Content", query,
-                               'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=30, MinWords=8') AS "Snippet",
-                   ts_rank_cd(c."SearchVector", query)::float8 AS "Score"
-            FROM indexed_chunks AS c
-            JOIN indexed_libraries AS l ON l."LibraryId" = c."LibraryId",
-                 websearch_to_tsquery('english', {query}) AS query
-            WHERE (c."TenantId" = {tenant} OR l."Shared") AND NOT l."Deleted"
-              AND c."SearchVector" @@ query
-              AND ({libraryName}::text IS NULL OR l."Name" = {libraryName})
-              AND ({version}::text IS NULL OR c."Version" = {version})
-            ORDER BY "Score" DESC, c."ChunkId"
-            LIMIT {limit}
-            """).ToListAsync(cancellationToken);
-
-        return TypedResults.Ok(new SearchResponse(query, hits));
+        var outcome = await searches.SearchAsync(http.User.GetTenantId(), query, cancellationToken);
+        return outcome switch
+        {
+            SearchOutcome.Found found => TypedResults.Ok(found.Response),
+            var refused => Problem(refused),
+        };
     }
+
+    /// <summary>Why a search has no results: an unknown library or version, never a silent swap for another.</summary>
+    public static ProblemHttpResult Problem(SearchOutcome outcome) => outcome switch
+    {
+        SearchOutcome.UnknownLibrary unknown => TypedResults.Problem(
+            title: "Library not found", detail: $"No library named '{unknown.Library}' is visible to you. GET /api/v1/libraries/resolve?name=... finds libraries by name.",
+            statusCode: StatusCodes.Status404NotFound),
+        SearchOutcome.UnknownVersion unknown => TypedResults.Problem(
+            title: "Version not found", detail: $"Library '{unknown.Library}' has no version '{unknown.Version}'. Its versions: {(unknown.Versions.Count == 0 ? "none yet" : string.Join(", ", unknown.Versions))}.",
+            statusCode: StatusCodes.Status404NotFound),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
 }

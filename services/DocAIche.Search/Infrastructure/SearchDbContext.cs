@@ -12,9 +12,12 @@ public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options) :
 
     public DbSet<IndexedLibrary> IndexedLibraries => Set<IndexedLibrary>();
 
+    public DbSet<SearchFeedback> Feedback => Set<SearchFeedback>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        // Semantic search (vectors) lands with the search issue; the extension is there from the start.
+        // The chunks' "Embedding" vector(384) column and its HNSW index are created by migration SQL
+        // and used by SQL only: EF never loads or writes vectors.
         modelBuilder.HasPostgresExtension("vector");
 
         modelBuilder.Entity<IndexedChunk>(chunk =>
@@ -38,6 +41,22 @@ public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options) :
             chunk.HasIndex(c => c.DocumentId);
             chunk.HasIndex(c => new { c.LibraryId, c.Version });
             chunk.HasIndex(c => c.TenantId);
+            chunk.Property(c => c.EmbeddingModel).HasMaxLength(200);
+            // The embedder's queue: chunks without a vector from the current model.
+            chunk.HasIndex(c => new { c.EmbeddingModel, c.IndexedAt });
+        });
+
+        modelBuilder.Entity<SearchFeedback>(feedback =>
+        {
+            feedback.ToTable("search_feedback");
+            feedback.HasKey(f => f.FeedbackId);
+            feedback.Property(f => f.TenantId).HasMaxLength(64);
+            feedback.Property(f => f.Subject).HasMaxLength(200);
+            feedback.Property(f => f.Query).HasMaxLength(500);
+            feedback.Property(f => f.Comment).HasMaxLength(2000);
+            feedback.Property(f => f.Kind).HasConversion<string>().HasMaxLength(20);
+            feedback.HasIndex(f => new { f.TenantId, f.DocumentId });
+            feedback.HasIndex(f => new { f.TenantId, f.Subject });
         });
 
         modelBuilder.Entity<IndexedDocument>(document =>

@@ -35,6 +35,12 @@ public sealed class IndexedChunk
 
     public DateTimeOffset IndexedAt { get; set; }
 
+    /// <summary>
+    /// The embedding model whose vector the chunk holds, or null while it waits for one. The
+    /// vector itself (<c>"Embedding" vector(384)</c>, HNSW) is written and read with SQL only.
+    /// </summary>
+    public string? EmbeddingModel { get; set; }
+
     /// <summary>Title (A), breadcrumb (B) and text (C), computed by PostgreSQL.</summary>
     public NpgsqlTsVector SearchVector { get; set; } = null!;
 }
@@ -74,4 +80,7 @@ public sealed class IndexedLibrary
     public bool Deleted { get; set; }
 
     public DateTimeOffset ChangedAt { get; set; }
+
+    /// <summary>Goes up with every change to the library's index, so cached results from before it are never used.</summary>
+    public long Generation { get; set; }
 }

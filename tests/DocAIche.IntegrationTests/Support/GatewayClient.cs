@@ -19,9 +19,11 @@ public sealed record Chunk(Guid Id, int Ordinal, string Breadcrumb, string? Url,
 
 public sealed record Page<T>(List<T> Items, string? NextCursor);
 
-public sealed record SearchHit(Guid DocumentId, string Library, string Version, string Title, string Breadcrumb, string? SourceUrl, string Snippet, double Score);
+public sealed record SearchHit(
+    Guid DocumentId, Guid ChunkId, Guid LibraryId, string Library, string Version, string Title, string Breadcrumb, string? Url,
+    string Snippet, string Content, double Score, int Tokens, bool Truncated);
 
-public sealed record SearchResponse(string Query, List<SearchHit> Results);
+public sealed record SearchResponse(string Query, string? Library, string? Version, List<string> Methods, List<SearchHit> Results, int Tokens, string? NextCursor);
 
 public sealed record AuditRecord(long Id, string Action, string TargetType, string TargetId, string Actor, string Outcome);
 

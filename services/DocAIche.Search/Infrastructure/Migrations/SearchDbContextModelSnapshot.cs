@@ -49,6 +49,10 @@ namespace DocAIche.Search.Infrastructure.Migrations
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("EmbeddingModel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTimeOffset>("IndexedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -105,6 +109,8 @@ namespace DocAIche.Search.Infrastructure.Migrations
 
                     b.HasIndex("TenantId");
 
+                    b.HasIndex("EmbeddingModel", "IndexedAt");
+
                     b.HasIndex("LibraryId", "Version");
 
                     b.ToTable("indexed_chunks", (string)null);
@@ -156,6 +162,9 @@ namespace DocAIche.Search.Infrastructure.Migrations
                     b.Property<string>("Description")
                         .HasColumnType("text");
 
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -178,6 +187,53 @@ namespace DocAIche.Search.Infrastructure.Migrations
                     b.HasIndex("TenantId", "Name");
 
                     b.ToTable("indexed_libraries", (string)null);
+                });
+
+            modelBuilder.Entity("DocAIche.Search.Model.SearchFeedback", b =>
+                {
+                    b.Property<Guid>("FeedbackId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ChunkId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("DocumentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Query")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("FeedbackId");
+
+                    b.HasIndex("TenantId", "DocumentId");
+
+                    b.HasIndex("TenantId", "Subject");
+
+                    b.ToTable("search_feedback", (string)null);
                 });
 
             modelBuilder.Entity("DocAIche.ServiceDefaults.Messaging.InboxMessage", b =>

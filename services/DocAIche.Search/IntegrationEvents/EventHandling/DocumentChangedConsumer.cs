@@ -1,5 +1,6 @@
 using DocAIche.Contracts.Documents;
 using DocAIche.Contracts.Search;
+using DocAIche.Search.Embeddings;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Model;
 using DocAIche.ServiceDefaults.Messaging;
@@ -12,7 +13,7 @@ namespace DocAIche.Search.IntegrationEvents.EventHandling;
 /// Indexes a document revision's chunks (one part at a time) and retires the chunks the revision no
 /// longer has. Older revisions than the index holds are ignored, so events may arrive in any order.
 /// </summary>
-public sealed class DocumentChangedConsumer(SearchDbContext db, ILogger<DocumentChangedConsumer> logger, TimeProvider time)
+public sealed class DocumentChangedConsumer(SearchDbContext db, EmbeddingSignal embedding, ILogger<DocumentChangedConsumer> logger, TimeProvider time)
     : InboxConsumer<DocumentChanged, SearchDbContext>(db, logger, time)
 {
     protected override async Task HandleAsync(ConsumeContext<DocumentChanged> context, CancellationToken cancellationToken)
@@ -33,19 +34,21 @@ public sealed class DocumentChangedConsumer(SearchDbContext db, ILogger<Document
         document.Removed = false;
 
         // Known libraries are kept by LibraryChanged; this covers a document arriving first.
-        var library = await Db.IndexedLibraries.AsNoTracking().SingleOrDefaultAsync(l => l.LibraryId == changed.LibraryId, cancellationToken);
+        var library = await Db.IndexedLibraries.SingleOrDefaultAsync(l => l.LibraryId == changed.LibraryId, cancellationToken);
         if (library is { Deleted: true })
         {
             return; // a late event of a library that is gone
         }
         if (library is null)
         {
-            Db.IndexedLibraries.Add(new IndexedLibrary
+            library = new IndexedLibrary
             {
                 LibraryId = changed.LibraryId, TenantId = changed.TenantId, Name = changed.Library, Shared = changed.Shared,
                 Versions = [changed.Version], DefaultVersion = changed.Version, ChangedAt = DateTimeOffset.MinValue,
-            });
+            };
+            Db.IndexedLibraries.Add(library);
         }
+        library.Generation++;
 
         var keep = changed.ChunkIds.ToList();
         await Db.IndexedChunks.Where(c => c.DocumentId == changed.DocumentId && !keep.Contains(c.ChunkId)).ExecuteDeleteAsync(cancellationToken);
@@ -65,6 +68,10 @@ public sealed class DocumentChangedConsumer(SearchDbContext db, ILogger<Document
                 };
                 Db.IndexedChunks.Add(indexed);
             }
+            if (indexed.ContentHash != chunk.ContentHash || indexed.Title != changed.Title || indexed.Breadcrumb != chunk.Breadcrumb)
+            {
+                indexed.EmbeddingModel = null; // its vector no longer describes it: the embedder makes a new one
+            }
             indexed.Title = changed.Title;
             indexed.Breadcrumb = chunk.Breadcrumb;
             indexed.Url = chunk.Url;
@@ -80,5 +87,6 @@ public sealed class DocumentChangedConsumer(SearchDbContext db, ILogger<Document
         {
             Db.AddIntegrationEvent(new DocumentIndexed(changed.DocumentId, changed.TenantId, changed.Title, now), Time);
         }
+        embedding.Signal();
     }
 }

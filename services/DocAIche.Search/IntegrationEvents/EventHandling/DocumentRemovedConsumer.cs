@@ -27,5 +27,7 @@ public sealed class DocumentRemovedConsumer(SearchDbContext db, ILogger<Document
         document.Revision = removed.Revision;
         document.Removed = true;
         await Db.IndexedChunks.Where(c => c.DocumentId == removed.DocumentId).ExecuteDeleteAsync(cancellationToken);
+        await Db.IndexedLibraries.Where(l => l.LibraryId == removed.LibraryId)
+            .ExecuteUpdateAsync(l => l.SetProperty(x => x.Generation, x => x.Generation + 1), cancellationToken);
     }
 }

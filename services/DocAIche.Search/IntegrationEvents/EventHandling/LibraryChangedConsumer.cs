@@ -31,6 +31,7 @@ public sealed class LibraryChangedConsumer(SearchDbContext db, ILogger<LibraryCh
         library.Versions = [.. changed.Versions];
         library.Deleted = changed.Change == "deleted";
         library.ChangedAt = changed.ChangedAt;
+        library.Generation++;
 
         var versions = changed.Versions.ToList();
         var gone = library.Deleted

@@ -1,0 +1,34 @@
+namespace DocAIche.Search.Model;
+
+/// <summary>What a user said or did about one search result: the signals ranking learns from.</summary>
+public sealed class SearchFeedback
+{
+    public Guid FeedbackId { get; set; }
+
+    public required string TenantId { get; set; }
+
+    /// <summary>The user or API key that gave it.</summary>
+    public required string Subject { get; set; }
+
+    public Guid DocumentId { get; set; }
+
+    public Guid? ChunkId { get; set; }
+
+    /// <summary>The search the result came from, as typed.</summary>
+    public string? Query { get; set; }
+
+    public FeedbackKind Kind { get; set; }
+
+    public string? Comment { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Explicit judgements and implicit signals, each with its own weight in ranking.</summary>
+public enum FeedbackKind
+{
+    Helpful,
+    NotHelpful,
+    Opened,
+    Used,
+}

@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using System.Text;
+using DocAIche.Search.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocAIche.Search.Searching;
+
+/// <summary>A library the caller may search: their tenant's own, or one shared with every tenant.</summary>
+public sealed record VisibleLibrary(
+    Guid LibraryId, string TenantId, string Name, string? Description, bool Shared, string? DefaultVersion, List<string> Versions, long Generation);
+
+/// <summary>The libraries a tenant can see, and one fingerprint of their index generations for cache keys.</summary>
+public sealed record LibraryView(IReadOnlyList<VisibleLibrary> Libraries, string Fingerprint)
+{
+    /// <summary>
+    /// The library a caller means: by id, or by name (their own tenant's first, then shared ones).
+    /// </summary>
+    public VisibleLibrary? Find(string tenant, string nameOrId)
+    {
+        var wanted = nameOrId.Trim();
+        if (Guid.TryParse(wanted, out var id))
+        {
+            return Libraries.FirstOrDefault(l => l.LibraryId == id);
+        }
+        var matches = Libraries.Where(l => string.Equals(l.Name, wanted, StringComparison.OrdinalIgnoreCase)).ToList();
+        return matches.FirstOrDefault(l => l.TenantId == tenant) ?? matches.OrderBy(l => l.LibraryId).FirstOrDefault();
+    }
+}
+
+public sealed class LibraryCatalog(SearchDbContext db)
+{
+    public async Task<LibraryView> VisibleAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var libraries = await db.IndexedLibraries.AsNoTracking()
+            .Where(l => (l.TenantId == tenant || l.Shared) && !l.Deleted)
+            .OrderBy(l => l.LibraryId)
+            .Select(l => new VisibleLibrary(l.LibraryId, l.TenantId, l.Name, l.Description, l.Shared, l.DefaultVersion, l.Versions, l.Generation))
+            .ToListAsync(cancellationToken);
+        return new LibraryView(libraries, Fingerprint(libraries));
+    }
+
+    /// <summary>
+    /// Changes whenever any visible library's index, sharing, name or default version changes, or a
+    /// library appears or goes: part of every cache key, so a change makes old entries unreachable.
+    /// </summary>
+    private static string Fingerprint(IReadOnlyList<VisibleLibrary> libraries)
+    {
+        var text = new StringBuilder();
+        foreach (var library in libraries)
+        {
+            text.Append(library.LibraryId).Append(':').Append(library.Generation).Append(':').Append(library.Name)
+                .Append(':').Append(library.DefaultVersion).Append(':').Append(library.Shared).Append(';');
+        }
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())), 0, 12);
+    }
+}

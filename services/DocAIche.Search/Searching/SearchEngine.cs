@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using DocAIche.Search.Embeddings;
+using DocAIche.Search.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DocAIche.Search.Searching;
+
+/// <summary>
+/// Hybrid search: full text (PostgreSQL <c>tsvector</c>, GIN) and meaning (pgvector HNSW) each rank
+/// their best chunks within the caller's scope, reciprocal rank fusion merges the two lists, and each
+/// page keeps its best chunk. When the embedding model cannot answer, full text alone answers and
+/// the response says so.
+/// </summary>
+public sealed partial class SearchEngine(
+    SearchDbContext db, EmbeddingModel embeddings, IOptions<SearchOptions> options, ILogger<SearchEngine> logger)
+{
+    private static readonly ActivitySource Source = new("DocAIche.Search");
+
+    private readonly SearchOptions _options = options.Value;
+
+    /// <summary>
+    /// The library and version a search covers: the one asked for (a library without a version means its
+    /// default version), or every visible library at its default version. Null scope: the outcome says why.
+    /// </summary>
+    public static SearchOutcome? ResolveScope(
+        string tenant, LibraryView view, SearchQuery query, out VisibleLibrary? library, out string? version, out List<(VisibleLibrary Library, string Version)> scope)
+    {
+        library = null;
+        version = null;
+        scope = [];
+        if (query.Library is null)
+        {
+            // Every library the caller can see, each at its default version: never a mix of versions.
+            scope = [.. view.Libraries.Where(l => l.DefaultVersion is not null).Select(l => (l, l.DefaultVersion!))];
+            return null;
+        }
+        library = view.Find(tenant, query.Library);
+        if (library is null)
+        {
+            return new SearchOutcome.UnknownLibrary(query.Library);
+        }
+        version = query.Version ?? library.DefaultVersion;
+        if (version is null || !library.Versions.Contains(version))
+        {
+            return new SearchOutcome.UnknownVersion(library.Name, query.Version ?? "(default)", library.Versions);
+        }
+        scope = [(library, version)];
+        return null;
+    }
+
+    public async Task<SearchOutcome> SearchAsync(string tenant, LibraryView view, SearchQuery query, CancellationToken cancellationToken)
+    {
+        using var activity = Source.StartActivity("search");
+        if (ResolveScope(tenant, view, query, out var library, out var version, out var scope) is { } refused)
+        {
+            return refused;
+        }
+
+        var methods = new List<string> { "fulltext" };
+        IReadOnlyList<RankedChunk> fullText = [];
+        IReadOnlyList<RankedChunk> vectors = [];
+        if (scope.Count > 0)
+        {
+            var libraryIds = scope.Select(s => s.Library.LibraryId).Distinct().ToArray();
+            var keys = scope.Select(s => $"{s.Library.LibraryId}/{s.Version}").ToArray();
+            fullText = await FullTextAsync(query.Text, libraryIds, keys, cancellationToken);
+            var vector = await EmbedQueryAsync(query.Text, cancellationToken);
+            if (vector is not null)
+            {
+                methods.Add("semantic");
+                vectors = await VectorAsync(vector, libraryIds, keys, cancellationToken);
+            }
+        }
+
+        var candidateIds = fullText.Select(c => c.ChunkId).Concat(vectors.Select(c => c.ChunkId)).Distinct().ToArray();
+        var candidates = await CandidatesAsync(tenant, candidateIds, cancellationToken);
+        var ranked = Fusion.Rank(fullText, vectors, candidates, _options);
+
+        var page = ranked.Skip(query.Offset).Take(query.Limit).ToList();
+        var texts = await TextsAsync(query.Text, [.. page.Select(p => p.Chunk.ChunkId)], cancellationToken);
+        var names = view.Libraries.ToDictionary(l => l.LibraryId, l => l.Name);
+
+        var results = new List<SearchResult>(page.Count);
+        var budget = query.MaxTokens ?? int.MaxValue;
+        var used = 0;
+        foreach (var item in page)
+        {
+            if (!texts.TryGetValue(item.Chunk.ChunkId, out var text))
+            {
+                continue;
+            }
+            var content = text.Content;
+            var tokens = Tokens.Estimate(content);
+            var truncated = false;
+            if (used + tokens > budget)
+            {
+                if (results.Count > 0)
+                {
+                    break; // the budget is spent: the rest is on the next page
+                }
+                content = Tokens.Cut(content, budget);
+                tokens = Tokens.Estimate(content);
+                truncated = true;
+            }
+            used += tokens;
+            var chunk = item.Chunk;
+            results.Add(new SearchResult(
+                chunk.DocumentId, chunk.ChunkId, chunk.LibraryId, names.GetValueOrDefault(chunk.LibraryId, ""), chunk.Version, chunk.Title,
+                chunk.Breadcrumb, chunk.Url, text.Snippet, content, Math.Round(item.Score, 6), tokens, truncated));
+        }
+
+        var next = query.Offset + results.Count;
+        var cursor = results.Count > 0 && next < ranked.Count ? SearchCursor.Encode(next) : null;
+        activity?.SetTag("docaiche.search.results", results.Count);
+        return new SearchOutcome.Found(new SearchResponse(query.Text, library?.Name, version, methods, results, used, cursor));
+    }
+
+    private async Task<float[]?> EmbedQueryAsync(string text, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await embeddings.EmbedQueryAsync(text, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogEmbeddingFailed(logger, exception);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Chunks matching all the query's words, then any of them (unless the query uses operators), each
+    /// bounded before ranking so that common words cannot make ranking scan the whole index.
+    /// </summary>
+    private async Task<IReadOnlyList<RankedChunk>> FullTextAsync(string text, Guid[] libraryIds, string[] keys, CancellationToken cancellationToken)
+    {
+        var exact = QueryText.HasOperators(text);
+        var rows = await db.Database.SqlQuery<RankedChunk>($"""
+            WITH q AS (
+                SELECT websearch_to_tsquery('english', {text}) AS strict,
+                       CASE WHEN {exact} THEN websearch_to_tsquery('english', {text})
+                            ELSE replace(plainto_tsquery('english', {text})::text, ' & ', ' | ')::tsquery END AS loose
+            ),
+            matched AS (
+                (SELECT c."ChunkId", c."SearchVector" FROM indexed_chunks AS c, q
+                 WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
+                   AND c."SearchVector" @@ q.strict
+                 LIMIT {_options.FullTextMatchLimit})
+                UNION
+                (SELECT c."ChunkId", c."SearchVector" FROM indexed_chunks AS c, q
+                 WHERE NOT {exact} AND c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
+                   AND c."SearchVector" @@ q.loose
+                 LIMIT {_options.FullTextMatchLimit})
+            )
+            SELECT m."ChunkId", (row_number() OVER (ORDER BY ts_rank_cd(m."SearchVector", q.loose, 32) DESC, m."ChunkId"))::int AS "Rank"
+            FROM matched AS m, q
+            ORDER BY "Rank"
+            LIMIT {_options.Candidates}
+            """).ToListAsync(cancellationToken);
+        return rows;
+    }
+
+    /// <summary>The nearest chunks by cosine distance, through the HNSW index (iterative scans keep filtered lists full).</summary>
+    private async Task<IReadOnlyList<RankedChunk>> VectorAsync(float[] vector, Guid[] libraryIds, string[] keys, CancellationToken cancellationToken)
+    {
+        var model = embeddings.Id;
+        return await db.Database.SqlQuery<RankedChunk>($"""
+            SELECT n."ChunkId", (row_number() OVER (ORDER BY n.distance, n."ChunkId"))::int AS "Rank"
+            FROM (
+                SELECT c."ChunkId", c."Embedding" <=> {vector}::real[]::vector AS distance
+                FROM indexed_chunks AS c
+                WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
+                  AND c."EmbeddingModel" = {model}
+                ORDER BY c."Embedding" <=> {vector}::real[]::vector
+                LIMIT {_options.Candidates}
+            ) AS n
+            ORDER BY "Rank"
+            """).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>What ranking needs of each candidate, with its page's feedback in this tenant.</summary>
+    private async Task<Dictionary<Guid, CandidateChunk>> CandidatesAsync(string tenant, Guid[] chunkIds, CancellationToken cancellationToken)
+    {
+        if (chunkIds.Length == 0)
+        {
+            return [];
+        }
+        var rows = await db.Database.SqlQuery<CandidateChunk>($"""
+            SELECT c."ChunkId", c."DocumentId", c."LibraryId", c."Version", c."Title", c."Breadcrumb", c."Url",
+                   coalesce(f.net, 0)::float8 AS "Feedback"
+            FROM indexed_chunks AS c
+            LEFT JOIN (
+                SELECT "DocumentId", sum(CASE "Kind" WHEN 'Helpful' THEN 1.0 WHEN 'NotHelpful' THEN -1.0 WHEN 'Used' THEN 0.5 ELSE 0.25 END) AS net
+                FROM search_feedback
+                WHERE "TenantId" = {tenant}
+                  AND "DocumentId" IN (SELECT "DocumentId" FROM indexed_chunks WHERE "ChunkId" = ANY({chunkIds}))
+                GROUP BY "DocumentId"
+            ) AS f ON f."DocumentId" = c."DocumentId"
+            WHERE c."ChunkId" = ANY({chunkIds})
+            """).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.ChunkId);
+    }
+
+    private sealed record ChunkText(Guid ChunkId, string Content, string Snippet);
+
+    /// <summary>The text and marked snippet of the chunks on the page (headlines are costly: only for these).</summary>
+    private async Task<Dictionary<Guid, ChunkText>> TextsAsync(string text, Guid[] chunkIds, CancellationToken cancellationToken)
+    {
+        if (chunkIds.Length == 0)
+        {
+            return [];
+        }
+        var exact = QueryText.HasOperators(text);
+        var rows = await db.Database.SqlQuery<ChunkText>($"""
+            WITH q AS (
+                SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text})
+                            ELSE replace(plainto_tsquery('english', {text})::text, ' & ', ' | ')::tsquery END AS loose
+            )
+            SELECT c."ChunkId", c."Content",
+                   ts_headline('english', c."Content", q.loose,
+                               'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=30, MinWords=8') AS "Snippet"
+            FROM indexed_chunks AS c, q
+            WHERE c."ChunkId" = ANY({chunkIds})
+            """).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.ChunkId);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The embedding model failed; searching by full text alone")]
+    private static partial void LogEmbeddingFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DocAIche.Search.Searching;
+
+/// <summary>How results are found, ranked and cached (section <c>Search</c>).</summary>
+public sealed class SearchOptions
+{
+    public const string Section = "Search";
+
+    /// <summary>Chunks each method (full text, vectors) contributes to fusion; also the HNSW scan size.</summary>
+    [Range(10, 400)]
+    public int Candidates { get; set; } = 50;
+
+    /// <summary>
+    /// Full-text matches ranked per query at most: <c>ts_rank_cd</c> over every row of a common term is
+    /// what makes full-text latency explode, so ranking happens within this many matches.
+    /// </summary>
+    [Range(100, 100_000)]
+    public int FullTextMatchLimit { get; set; } = 2000;
+
+    /// <summary>The k of reciprocal rank fusion: a result's share is weight / (k + rank).</summary>
+    [Range(1, 1000)]
+    public int FusionK { get; set; } = 60;
+
+    [Range(0.0, 10.0)]
+    public double FullTextWeight { get; set; } = 1.0;
+
+    [Range(0.0, 10.0)]
+    public double VectorWeight { get; set; } = 1.0;
+
+    /// <summary>
+    /// The most feedback can add to (or take from) a page's score. For scale: the first result of
+    /// one list is worth weight / (k + 1), about 0.016 with the defaults.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double FeedbackWeight { get; set; } = 0.008;
+
+    /// <summary>Changelogs, release notes and "what's new" pages score this share, so reference pages come first.</summary>
+    [Range(0.0, 1.0)]
+    public double ReleaseNotesFactor { get; set; } = 0.5;
+
+    /// <summary>How long a search result stays in Redis (every index change makes it unreachable sooner).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CacheExpiration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a search result stays in the instance's memory.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LocalCacheExpiration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>ef_search for the HNSW scan, and its iterative mode so filtered scans still fill the list.</summary>
+    [Range(10, 1000)]
+    public int HnswEfSearch { get; set; } = 60;
+}
