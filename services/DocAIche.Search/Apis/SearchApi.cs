@@ -1,6 +1,9 @@
+using DocAIche.Search.Embeddings;
+using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Searching;
 using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace DocAIche.Search.Apis;
 
@@ -12,6 +15,12 @@ namespace DocAIche.Search.Apis;
 /// <param name="MaxTokens">The most text the page may carry, in estimated tokens (4 characters each), 1 to 100,000.</param>
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 public sealed record SearchRequest(string? Query, string? Library = null, string? Version = null, int? Limit = null, int? MaxTokens = null, string? Cursor = null);
+
+/// <summary>How far one library's index is: chunks searchable by full text, and how many have their vector yet.</summary>
+public sealed record LibraryIndexStatus(Guid LibraryId, string Name, long Chunks, long Embedded, long Waiting);
+
+/// <summary>The embedding model in use and each visible library's index.</summary>
+public sealed record IndexStatusResponse(string Model, IReadOnlyList<LibraryIndexStatus> Libraries);
 
 public static class SearchApi
 {
@@ -35,7 +44,30 @@ public static class SearchApi
             .WithName("SearchWithBody")
             .WithSummary("Search, with the parameters in a JSON body");
 
+        search.MapGet("/status", StatusAsync)
+            .WithName("SearchIndexStatus")
+            .WithSummary("How far each visible library's index is")
+            .WithDescription("Chunks are found by full text as soon as they are indexed, and by meaning once embedded; 'waiting' counts those without a vector from the current model yet.");
+
         return app;
+    }
+
+    private sealed record ChunkCounts(Guid LibraryId, long Chunks, long Embedded);
+
+    internal static async Task<Ok<IndexStatusResponse>> StatusAsync(
+        HttpContext http, LibraryCatalog catalog, SearchDbContext db, EmbeddingModel model, CancellationToken cancellationToken)
+    {
+        var view = await catalog.VisibleAsync(http.User.GetTenantId(), cancellationToken);
+        var ids = view.Libraries.Select(l => l.LibraryId).ToArray();
+        var counts = (await db.Database.SqlQuery<ChunkCounts>($"""
+            SELECT "LibraryId", count(*) AS "Chunks", count(*) FILTER (WHERE "EmbeddingModel" = {model.Id}) AS "Embedded"
+            FROM indexed_chunks WHERE "LibraryId" = ANY({ids}) GROUP BY "LibraryId"
+            """).ToListAsync(cancellationToken)).ToDictionary(c => c.LibraryId);
+        return TypedResults.Ok(new IndexStatusResponse(model.Id, [.. view.Libraries.OrderBy(l => l.Name, StringComparer.OrdinalIgnoreCase).Select(l =>
+        {
+            var count = counts.GetValueOrDefault(l.LibraryId) ?? new ChunkCounts(l.LibraryId, 0, 0);
+            return new LibraryIndexStatus(l.LibraryId, l.Name, count.Chunks, count.Embedded, count.Chunks - count.Embedded);
+        })]));
     }
 
     /// <summary>Checks a search request; the errors, or the query to run.</summary>
