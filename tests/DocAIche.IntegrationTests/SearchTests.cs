@@ -198,6 +198,20 @@ public sealed class SearchTests(DocAIcheFixture docaiche)
         Assert.True(refused.IsError);
         Assert.Contains("1.x, 2.x", Text(refused), StringComparison.Ordinal);
 
+        // An agent with a viewer API key gets the same tools and the same tenant's documentation.
+        using var created = await corpus.Owner.PostAsJsonAsync("/api/v1/api-keys", new { name = "coding agent", roles = new[] { "viewer" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using var agent = docaiche.CreateClient();
+        agent.DefaultRequestHeaders.Add("X-Api-Key", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString());
+        await using (var keyed = await ConnectAsync(agent))
+        {
+            var byKey = JsonDocument.Parse(Text(await keyed.CallToolAsync("search_docs", new Dictionary<string, object?>
+            {
+                ["query"] = "Router.map path parameters", ["library"] = "larkspire",
+            }))).RootElement;
+            Assert.Equal(hit.GetProperty("documentId").GetString(), byKey.GetProperty("results")[0].GetProperty("documentId").GetString());
+        }
+
         // The endpoint asks for the same authentication as the REST API.
         using var anonymous = await docaiche.Anonymous.PostAsJsonAsync("/mcp", new { jsonrpc = "2.0", id = 1, method = "tools/list" });
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
