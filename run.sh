@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 bash eng/install-servers.sh
-dotnet build DocAIche.AppHost/DocAIche.AppHost.csproj -c Debug -nologo -clp:ErrorsOnly
+# DOCAICHE_CONFIGURATION=Release builds (and so runs) every service optimised, as benchmarks want.
+configuration=${DOCAICHE_CONFIGURATION:-Debug}
+dotnet build DocAIche.AppHost/DocAIche.AppHost.csproj -c "$configuration" -nologo -clp:ErrorsOnly
 
 # The same settings as the AppHost's "http" launch profile, applied to the AppHost process itself so
 # that signals reach it directly (no `dotnet run` in between).
@@ -19,4 +21,4 @@ export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 export ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=${ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS:-true}
 
 echo "DocAIche: gateway http://127.0.0.1:${DOCAICHE_GATEWAY_PORT:-8080}  dashboard ${ASPNETCORE_URLS}"
-exec DocAIche.AppHost/bin/Debug/net10.0/DocAIche.AppHost "$@"
+exec "DocAIche.AppHost/bin/$configuration/net10.0/DocAIche.AppHost" "$@"

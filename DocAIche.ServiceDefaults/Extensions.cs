@@ -58,6 +58,9 @@ public static class ServiceDefaultsExtensions
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
+        // The resilience pipeline logs every successful attempt at Information (twice a second from the
+        // telemetry exporter alone); retries and failures are warnings and still show.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics

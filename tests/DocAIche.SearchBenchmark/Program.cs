@@ -58,8 +58,9 @@ if (options.CleanupOnly)
 {
     foreach (var (id, name) in await db.AllBenchmarkLibrariesAsync(stop))
     {
+        var clock = Stopwatch.StartNew();
         var deleted = await db.DeleteLibraryAsync(id, stop);
-        Console.WriteLine($"removed {name} ({id}) and its {deleted} chunks");
+        Console.WriteLine($"removed {name} ({id}) and its {deleted:N0} chunks in {clock.Elapsed.TotalSeconds:0.0} s");
     }
     return 0;
 }

@@ -29,7 +29,7 @@ public sealed class CachedSearch(
 
         var entry = new HybridCacheEntryOptions { Expiration = options.Value.CacheExpiration, LocalCacheExpiration = options.Value.LocalCacheExpiration };
         var response = await cache.GetOrCreateAsync(
-            Key(tenant, view, query),
+            Key(tenant, Scoped(tenant, view, query), query),
             (Engine: engine, Tenant: tenant, View: view, Query: query, Computed: _computed),
             static async (state, token) =>
             {
@@ -41,6 +41,13 @@ public sealed class CachedSearch(
             cancellationToken: cancellationToken);
         return new SearchOutcome.Found(response);
     }
+
+    /// <summary>
+    /// The libraries a search can reach: the one asked for, or every visible one. Only their index
+    /// generations belong in its key, so indexing one library leaves the others' entries alone.
+    /// </summary>
+    private static LibraryView Scoped(string tenant, LibraryView view, SearchQuery query) =>
+        query.Library is not null && view.Find(tenant, query.Library) is { } library ? view.Only(library) : view;
 
     public static string Key(string tenant, LibraryView view, SearchQuery query)
     {

@@ -25,6 +25,9 @@ public sealed record LibraryView(IReadOnlyList<VisibleLibrary> Libraries, string
         var matches = Libraries.Where(l => string.Equals(l.Name, wanted, StringComparison.OrdinalIgnoreCase)).ToList();
         return matches.FirstOrDefault(l => l.TenantId == tenant) ?? matches.OrderBy(l => l.LibraryId).FirstOrDefault();
     }
+
+    /// <summary>This view narrowed to one library, with that library's own fingerprint.</summary>
+    public LibraryView Only(VisibleLibrary library) => new([library], LibraryCatalog.Fingerprint([library]));
 }
 
 public sealed class LibraryCatalog(SearchDbContext db)
@@ -43,7 +46,7 @@ public sealed class LibraryCatalog(SearchDbContext db)
     /// Changes whenever any visible library's index, sharing, name or default version changes, or a
     /// library appears or goes: part of every cache key, so a change makes old entries unreachable.
     /// </summary>
-    private static string Fingerprint(IReadOnlyList<VisibleLibrary> libraries)
+    internal static string Fingerprint(IReadOnlyList<VisibleLibrary> libraries)
     {
         var text = new StringBuilder();
         foreach (var library in libraries)

@@ -64,8 +64,10 @@ public sealed partial class SearchEngine(
         {
             var libraryIds = scope.Select(s => s.Library.LibraryId).Distinct().ToArray();
             var keys = scope.Select(s => $"{s.Library.LibraryId}/{s.Version}").ToArray();
+            // The model embeds the query on the thread pool while the database ranks full text.
+            var embedding = EmbedQueryAsync(query.Text, cancellationToken);
             fullText = await FullTextAsync(query.Text, libraryIds, keys, cancellationToken);
-            var vector = await EmbedQueryAsync(query.Text, cancellationToken);
+            var vector = await embedding;
             if (vector is not null)
             {
                 methods.Add("semantic");
