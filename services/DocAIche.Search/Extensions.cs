@@ -33,6 +33,7 @@ internal static class Extensions
         builder.Services.AddScoped<LibraryCatalog>();
         builder.Services.AddScoped<SearchEngine>();
         builder.Services.AddScoped<CachedSearch>();
+        builder.Services.AddHostedService<TermStatistics>();
 
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddMcpServer(server => server.ServerInfo = new() { Name = "DocAIche", Version = "1.0" })

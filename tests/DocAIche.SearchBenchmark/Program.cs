@@ -122,6 +122,10 @@ try
 
     // ---- 4. Latency, one request at a time.
     await Step("4. Query latency, sequential (one request at a time, keep-alive), limit=10");
+    var commonTerms = await db.WaitForTermStatisticsAsync(library, TimeSpan.FromMinutes(3), stop);
+    Console.WriteLine(commonTerms is { } counted
+        ? $"term statistics current: {counted} common terms (in more than the configured share of chunks) rank but do not pick candidates"
+        : "term statistics not current after 3 min: full text picks candidates by every word");
     var queries = new UniqueQueries(corpus);
     using var gateway = new SearchTarget("gateway", options.Gateway, options, library.Name);
     using var direct = new SearchTarget("direct", options.SearchService, options, library.Name);

@@ -110,6 +110,27 @@ internal sealed class SearchDatabase : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits (up to <paramref name="within"/>) until the service's term statistics cover the library's
+    /// current index, as they would in steady state; returns how many common terms it found.
+    /// </summary>
+    public async Task<int?> WaitForTermStatisticsAsync(BenchmarkLibrary library, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var command = _source.CreateCommand(
+                """SELECT cardinality("CommonTerms") FROM indexed_libraries WHERE "LibraryId" = $1 AND "TermsGeneration" = "Generation" """);
+            command.Parameters.Add(new NpgsqlParameter { Value = library.LibraryId });
+            if (await command.ExecuteScalarAsync(cancellationToken) is int common)
+            {
+                return common;
+            }
+            await Task.Delay(1000, cancellationToken);
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Documents and chunks for the library with binary COPY, <paramref name="vectors"/> giving each
     /// chunk's vector (null: the chunk waits for the service's embedder). Calls <paramref name="progress"/>
     /// after every 10,000 chunks.

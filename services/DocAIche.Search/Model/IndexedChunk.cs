@@ -83,4 +83,15 @@ public sealed class IndexedLibrary
 
     /// <summary>Goes up with every change to the library's index, so cached results from before it are never used.</summary>
     public long Generation { get; set; }
+
+    /// <summary>
+    /// Words (lexemes) in so many of the library's chunks that they cannot pick candidates: a query's
+    /// rarer words choose which chunks are ranked, common ones only help rank them.
+    /// </summary>
+    public List<string> CommonTerms { get; set; } = [];
+
+    /// <summary>The <see cref="Generation"/> <see cref="CommonTerms"/> were counted at, and when.</summary>
+    public long TermsGeneration { get; set; }
+
+    public DateTimeOffset? TermsCountedAt { get; set; }
 }

@@ -131,36 +131,50 @@ public sealed partial class SearchEngine(
         }
     }
 
+    private sealed record QueryTerm(string Lexeme, bool Common);
+
     /// <summary>
-    /// Chunks matching all the query's words, then any of them (unless the query uses operators), each
-    /// bounded before ranking so that common words cannot make ranking scan the whole index.
+    /// Chunks matching the query's words, ranked with <c>ts_rank_cd</c> by all of them, but picked only
+    /// by its rarer words when it has any: a word in a large share of the library (see
+    /// <see cref="TermStatistics"/>) would make ranking scan much of the index. Picking is bounded by
+    /// <see cref="SearchOptions.FullTextMatchLimit"/> too. A query with operators ("phrase", OR, -word)
+    /// matches as written.
     /// </summary>
     private async Task<IReadOnlyList<RankedChunk>> FullTextAsync(string text, Guid[] libraryIds, string[] keys, CancellationToken cancellationToken)
     {
         var exact = QueryText.HasOperators(text);
-        var rows = await db.Database.SqlQuery<RankedChunk>($"""
+        var picking = "";
+        if (!exact)
+        {
+            var terms = await db.Database.SqlQuery<QueryTerm>($"""
+                SELECT t AS "Lexeme",
+                       EXISTS (SELECT 1 FROM indexed_libraries AS l WHERE l."LibraryId" = ANY({libraryIds}) AND t = ANY(l."CommonTerms")) AS "Common"
+                FROM unnest(tsvector_to_array(to_tsvector('english', {text}))) AS t
+                """).ToListAsync(cancellationToken);
+            if (terms.Count == 0)
+            {
+                return []; // only stop words
+            }
+            var rare = terms.Where(t => !t.Common).ToList();
+            picking = string.Join(" | ", (rare.Count > 0 ? rare : terms).Select(t => QueryText.TsQueryLiteral(t.Lexeme)));
+        }
+        return await db.Database.SqlQuery<RankedChunk>($"""
             WITH q AS (
-                SELECT websearch_to_tsquery('english', {text}) AS strict,
+                SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {picking}::tsquery END AS picking,
                        CASE WHEN {exact} THEN websearch_to_tsquery('english', {text})
-                            ELSE replace(plainto_tsquery('english', {text})::text, ' & ', ' | ')::tsquery END AS loose
+                            ELSE replace(plainto_tsquery('english', {text})::text, ' & ', ' | ')::tsquery END AS ranking
             ),
             matched AS (
-                (SELECT c."ChunkId", c."SearchVector" FROM indexed_chunks AS c, q
-                 WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
-                   AND c."SearchVector" @@ q.strict
-                 LIMIT {_options.FullTextMatchLimit})
-                UNION
-                (SELECT c."ChunkId", c."SearchVector" FROM indexed_chunks AS c, q
-                 WHERE NOT {exact} AND c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
-                   AND c."SearchVector" @@ q.loose
-                 LIMIT {_options.FullTextMatchLimit})
+                SELECT c."ChunkId", c."SearchVector" FROM indexed_chunks AS c, q
+                WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
+                  AND c."SearchVector" @@ q.picking
+                LIMIT {_options.FullTextMatchLimit}
             )
-            SELECT m."ChunkId", (row_number() OVER (ORDER BY ts_rank_cd(m."SearchVector", q.loose, 32) DESC, m."ChunkId"))::int AS "Rank"
+            SELECT m."ChunkId", (row_number() OVER (ORDER BY ts_rank_cd(m."SearchVector", q.ranking, 32) DESC, m."ChunkId"))::int AS "Rank"
             FROM matched AS m, q
             ORDER BY "Rank"
             LIMIT {_options.Candidates}
             """).ToListAsync(cancellationToken);
-        return rows;
     }
 
     /// <summary>The nearest chunks by cosine distance, through the HNSW index (iterative scans keep filtered lists full).</summary>

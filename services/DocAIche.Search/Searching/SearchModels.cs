@@ -23,6 +23,7 @@ public sealed record SearchQuery(string Text, string? Library, string? Version, 
 /// <param name="Score">Fused relevance; higher is better, comparable within one response.</param>
 /// <param name="Tokens">Estimated tokens of <paramref name="Content"/>.</param>
 /// <param name="Truncated">The content was cut to fit the token budget.</param>
+[System.ComponentModel.ImmutableObject(true)] // HybridCache may hand the same instance to every hit
 public sealed record SearchResult(
     Guid DocumentId, Guid ChunkId, Guid LibraryId, string Library, string Version, string Title, string Breadcrumb, string? Url,
     string Snippet, string Content, double Score, int Tokens, bool Truncated);
@@ -35,6 +36,7 @@ public sealed record SearchResult(
 /// <param name="Results">Best first.</param>
 /// <param name="Tokens">Estimated tokens of all result contents together.</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last.</param>
+[System.ComponentModel.ImmutableObject(true)]
 public sealed record SearchResponse(
     string Query, string? Library, string? Version, IReadOnlyList<string> Methods, IReadOnlyList<SearchResult> Results, int Tokens, string? NextCursor);
 

@@ -152,6 +152,10 @@ namespace DocAIche.Search.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("ChangedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.PrimitiveCollection<List<string>>("CommonTerms")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<string>("DefaultVersion")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -177,6 +181,12 @@ namespace DocAIche.Search.Infrastructure.Migrations
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("TermsCountedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("TermsGeneration")
+                        .HasColumnType("bigint");
 
                     b.PrimitiveCollection<List<string>>("Versions")
                         .IsRequired()
