@@ -124,8 +124,8 @@ try
     await Step("4. Query latency, sequential (one request at a time, keep-alive), limit=10");
     var commonTerms = await db.WaitForTermStatisticsAsync(library, TimeSpan.FromMinutes(3), stop);
     Console.WriteLine(commonTerms is { } counted
-        ? $"term statistics current: {counted} common terms (in more than the configured share of chunks) rank but do not pick candidates"
-        : "term statistics not current after 3 min: full text picks candidates by every word");
+        ? $"term statistics counted: {counted} common terms (in more than the configured share of chunks) rank but do not pick candidates"
+        : "term statistics not counted after 3 min: full text picks candidates by every word");
     var queries = new UniqueQueries(corpus);
     using var gateway = new SearchTarget("gateway", options.Gateway, options, library.Name);
     using var direct = new SearchTarget("direct", options.SearchService, options, library.Name);
@@ -135,7 +135,7 @@ try
         {
             break;
         }
-        await target.SequentialAsync(queries.Take(20), stop); // warm-up: connections, JIT, plans
+        await target.SequentialAsync(queries.Take(100), stop); // warm-up: connections, JIT, plans, index pages
         await Measure(target, "uncached", queries.Take(300), $"{target.Name} uncached (300 new queries)");
         var cached = queries.Take(20).ToList();
         await target.SequentialAsync(cached, stop); // each once, to fill the cache

@@ -110,8 +110,8 @@ internal sealed class SearchDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits (up to <paramref name="within"/>) until the service's term statistics cover the library's
-    /// current index, as they would in steady state; returns how many common terms it found.
+    /// Waits (up to <paramref name="within"/>) until the service has counted the library's term
+    /// statistics, as it has in steady state; returns how many common terms it found.
     /// </summary>
     public async Task<int?> WaitForTermStatisticsAsync(BenchmarkLibrary library, TimeSpan within, CancellationToken cancellationToken)
     {
@@ -119,7 +119,7 @@ internal sealed class SearchDatabase : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             await using var command = _source.CreateCommand(
-                """SELECT cardinality("CommonTerms") FROM indexed_libraries WHERE "LibraryId" = $1 AND "TermsGeneration" = "Generation" """);
+                """SELECT cardinality("CommonTerms") FROM indexed_libraries WHERE "LibraryId" = $1 AND "TermsCountedAt" IS NOT NULL""" );
             command.Parameters.Add(new NpgsqlParameter { Value = library.LibraryId });
             if (await command.ExecuteScalarAsync(cancellationToken) is int common)
             {
