@@ -20,10 +20,7 @@ public static class AuthenticationExtensions
     /// </summary>
     public static IHostApplicationBuilder AddDefaultAuthentication(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DocAIcheAuthenticationOptions>()
-            .Bind(builder.Configuration.GetSection(DocAIcheAuthenticationOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<DocAIcheAuthenticationOptions>(DocAIcheAuthenticationOptions.Section);
         builder.Services.AddHttpClient(SigningKeysConfigurationManager.HttpClientName);
         builder.Services.AddSingleton(services => new SigningKeysConfigurationManager(
             services.GetRequiredService<IHttpClientFactory>(),

@@ -28,23 +28,15 @@ public static class ServiceDatabaseExtensions
             .AddInterceptors(services.GetRequiredService<OutboxSignal>()));
         builder.EnrichNpgsqlDbContext<TContext>();
 
-        builder.Services.AddOptions<DatabaseOptions>()
-            .Bind(builder.Configuration.GetSection(DatabaseOptions.Section))
-            .PostConfigure(options => options.MigrateOnStartup ??= builder.Environment.IsDevelopment())
-            .ValidateOnStart();
+        builder.AddSettings<DatabaseOptions>(DatabaseOptions.Section)
+            .PostConfigure(options => options.MigrateOnStartup ??= builder.Environment.IsDevelopment());
         // Registered before the bus so that consumers never run against an unmigrated schema.
         builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
 
-        builder.Services.AddOptions<OutboxOptions>()
-            .Bind(builder.Configuration.GetSection(OutboxOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<OutboxOptions>(OutboxOptions.Section);
         builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
 
-        builder.Services.AddOptions<IntegrationEventRetentionOptions>()
-            .Bind(builder.Configuration.GetSection(IntegrationEventRetentionOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<IntegrationEventRetentionOptions>(IntegrationEventRetentionOptions.Section);
         builder.Services.AddHostedService<IntegrationEventRetention<TContext>>();
 
         return builder;

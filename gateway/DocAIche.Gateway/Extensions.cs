@@ -17,10 +17,7 @@ internal static class Extensions
         builder.Services.AddHttpClient(DownstreamHealth.ClientName, client => client.Timeout = DownstreamHealth.Timeout);
         builder.Services.AddSingleton<DownstreamHealth>();
 
-        builder.Services.AddOptions<ApiKeyExchangeOptions>()
-            .Bind(builder.Configuration.GetSection(ApiKeyExchangeOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<ApiKeyExchangeOptions>(ApiKeyExchangeOptions.Section);
         builder.Services.AddMemoryCache();
         builder.Services.AddHttpClient(ApiKeyExchange.HttpClientName);
         builder.Services.AddSingleton<ApiKeyExchange>();
@@ -28,10 +25,7 @@ internal static class Extensions
         // Edge protections: tokens are validated here too, to rate-limit by caller and tenant.
         builder.AddDefaultAuthentication();
         builder.AddRedisClient("cache");
-        builder.Services.AddOptions<EdgeOptions>()
-            .Bind(builder.Configuration.GetSection(EdgeOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<EdgeOptions>(EdgeOptions.Section);
         builder.Services.AddGatewayRateLimits();
         builder.Services.AddCors();
         builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<EdgeOptions>>((cors, edge) =>

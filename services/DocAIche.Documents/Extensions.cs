@@ -22,12 +22,9 @@ internal static class Extensions
 
     private static void AddIngestion(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IngestionOptions>()
-            .Bind(builder.Configuration.GetSection(IngestionOptions.Section))
-            .ValidateDataAnnotations()
+        builder.AddSettings<IngestionOptions>(IngestionOptions.Section)
             .Validate(o => o.Chunking.Validate().Count == 0, "Ingestion:Chunking is not valid: TargetCharacters 100 to 100,000, OverlapCharacters at most half of it, MaxCharacters from TargetCharacters to 1,000,000.")
-            .Validate(o => AllowedNetworksParse(o.AllowedNetworks), "Ingestion:AllowedNetworks holds a value that is not an address or CIDR range.")
-            .ValidateOnStart();
+            .Validate(o => AllowedNetworksParse(o.AllowedNetworks), "Ingestion:AllowedNetworks holds a value that is not an address or CIDR range.");
 
         builder.Services.AddSingleton<GuardedNetwork>();
         builder.Services.AddSingleton(sp => new MarkdownChunker(sp.GetRequiredService<IOptions<IngestionOptions>>().Value.Chunking));

@@ -17,14 +17,8 @@ internal static class Extensions
         builder.AddMessaging("identity");
         builder.AddDefaultAuthentication();
 
-        builder.Services.AddOptions<IdentityServiceOptions>()
-            .Bind(builder.Configuration.GetSection(IdentityServiceOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<BootstrapOptions>()
-            .Bind(builder.Configuration.GetSection(BootstrapOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<IdentityServiceOptions>(IdentityServiceOptions.Section);
+        builder.AddSettings<BootstrapOptions>(BootstrapOptions.Section);
 
         // The sign-in form's session: only the authorization endpoint reads it.
         builder.Services.AddAuthentication().AddCookie(SignInApi.Scheme, cookie =>

@@ -56,19 +56,13 @@ internal static class Extensions
             }.ConnectionString;
         }
         builder.AddServiceDatabase<SearchDbContext>("searchdb");
-        builder.Services.AddOptions<SearchOptions>()
-            .Bind(builder.Configuration.GetSection(SearchOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<SearchOptions>(SearchOptions.Section);
     }
 
     /// <summary>The embedding model (local by default) and the embedder that gives every chunk its vector.</summary>
     private static void AddEmbeddings(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<EmbeddingOptions>()
-            .Bind(builder.Configuration.GetSection(EmbeddingOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<EmbeddingOptions>(EmbeddingOptions.Section);
         builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(services =>
         {
             var options = services.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
@@ -106,10 +100,7 @@ internal static class Extensions
     /// <summary>Answers from a language model, when one is configured.</summary>
     private static void AddAnswers(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AnswerOptions>()
-            .Bind(builder.Configuration.GetSection(AnswerOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<AnswerOptions>(AnswerOptions.Section);
         var answers = builder.Configuration.GetSection(AnswerOptions.Section).Get<AnswerOptions>();
         if (answers is { Enabled: true })
         {

@@ -8,10 +8,7 @@ internal static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<LiveUpdateOptions>()
-            .Bind(builder.Configuration.GetSection(LiveUpdateOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<LiveUpdateOptions>(LiveUpdateOptions.Section);
         builder.Services.AddSingleton<LiveConnections>();
 
         // Every instance serves its own clients, so every instance needs every event: each gets a

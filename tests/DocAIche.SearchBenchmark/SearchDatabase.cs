@@ -101,10 +101,14 @@ internal sealed class SearchDatabase : IAsyncDisposable
         return (new BenchmarkLibrary(reader.GetGuid(0), reader.GetString(1), tenant), reader.GetInt64(2));
     }
 
-    /// <summary>Makes every cached search over the library unreachable, as an index change in the service does.</summary>
+    /// <summary>
+    /// Makes every cached search over the library unreachable, as an index change in the service does,
+    /// and has the service count its term statistics again (as it does after ingestion, at most every
+    /// few minutes): the corpus was written behind its back.
+    /// </summary>
     public async Task BumpGenerationAsync(BenchmarkLibrary library, CancellationToken cancellationToken)
     {
-        await using var command = _source.CreateCommand("""UPDATE indexed_libraries SET "Generation" = "Generation" + 1, "ChangedAt" = now() WHERE "LibraryId" = $1""");
+        await using var command = _source.CreateCommand("""UPDATE indexed_libraries SET "Generation" = "Generation" + 1, "ChangedAt" = now(), "TermsCountedAt" = NULL WHERE "LibraryId" = $1""");
         command.Parameters.Add(new NpgsqlParameter { Value = library.LibraryId });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -119,7 +123,7 @@ internal sealed class SearchDatabase : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             await using var command = _source.CreateCommand(
-                """SELECT cardinality("CommonTerms") FROM indexed_libraries WHERE "LibraryId" = $1 AND "TermsCountedAt" IS NOT NULL""" );
+                """SELECT cardinality("CommonTerms") FROM indexed_libraries WHERE "LibraryId" = $1 AND "TermsGeneration" = "Generation" AND "TermsCountedAt" IS NOT NULL""" );
             command.Parameters.Add(new NpgsqlParameter { Value = library.LibraryId });
             if (await command.ExecuteScalarAsync(cancellationToken) is int common)
             {
