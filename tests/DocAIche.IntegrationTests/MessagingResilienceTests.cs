@@ -33,9 +33,10 @@ public sealed class MessagingResilienceTests(DocAIcheFixture docaiche)
         }
         finally
         {
+            // Even when the test fails, the broker is back before the next test starts.
             await app.ResourceCommands.ExecuteCommandAsync(Broker, KnownResourceCommands.StartCommand, CancellationToken.None);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(Broker, CancellationToken.None);
         }
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(Broker, timeout.Token);
 
         var found = await Eventually.Async(
             () => docaiche.Gateway.SearchAsync(word, limit: 50),

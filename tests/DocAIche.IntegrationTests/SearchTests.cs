@@ -256,9 +256,10 @@ public sealed class SearchTests(DocAIcheFixture docaiche)
         }
         finally
         {
+            // Even when the test fails, Redis is back before the next test starts.
             await app.ResourceCommands.ExecuteCommandAsync(Redis, KnownResourceCommands.StartCommand, CancellationToken.None);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(Redis, CancellationToken.None);
         }
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(Redis, timeout.Token);
         await Eventually.Async(
             SearchHealthAsync,
             s => s == "Healthy", TimeSpan.FromSeconds(60), "search's health to recover with Redis");

@@ -106,8 +106,15 @@ public static class GatewayClient
     public static async Task<List<Chunk>> ChunksAsync(this HttpClient gateway, Guid documentId) =>
         (await gateway.GetFromJsonAsync<List<Chunk>>($"/api/v1/documents/{documentId}/chunks", Json))!;
 
-    public static async Task<SearchResponse> SearchAsync(this HttpClient gateway, string query, int limit = 10) =>
-        (await gateway.GetFromJsonAsync<SearchResponse>($"/api/v1/search?q={Uri.EscapeDataString(query)}&limit={limit}", Json))!;
+    /// <summary>
+    /// The hits that contain <paramref name="query"/>, a word made up by <see cref="UniqueWord"/>: hybrid
+    /// search also returns the chunks nearest in meaning, which for a made-up word are unrelated pages.
+    /// </summary>
+    public static async Task<SearchResponse> SearchAsync(this HttpClient gateway, string query, int limit = 10)
+    {
+        var found = (await gateway.GetFromJsonAsync<SearchResponse>($"/api/v1/search?q={Uri.EscapeDataString(query)}&limit={limit}", Json))!;
+        return found with { Results = [.. found.Results.Where(h => h.Content.Contains(query, StringComparison.OrdinalIgnoreCase))] };
+    }
 
     public static async Task<List<AuditRecord>> AuditRecordsForAsync(this HttpClient gateway, Guid targetId) =>
         (await gateway.GetFromJsonAsync<AuditRecordPage>($"/api/v1/audit/records?targetId={targetId}", Json))!.Items;
