@@ -88,6 +88,11 @@ public sealed class SearchTests(DocAIcheFixture docaiche)
         Assert.True(budgeted.Tokens <= 150, $"{budgeted.Tokens} tokens returned for a budget of 150");
         Assert.Equal(budgeted.Tokens, budgeted.Results.Sum(r => r.Tokens));
 
+        // A query that nothing in the library answers finds nothing, rather than the nearest unrelated pages.
+        var unrelated = await SearchAsync(corpus.Owner, SearchUrl("pizza margherita naples", "wharfline"));
+        Assert.Contains("semantic", unrelated.Methods);
+        Assert.Empty(unrelated.Results);
+
         // POST takes the same search in a body.
         using var posted = await corpus.Owner.PostAsJsonAsync("/api/v1/search", new { query = "configure timeout retries", library = "wharfline", limit = 3 });
         var body = (await posted.Content.ReadFromJsonAsync<SearchResponse>(GatewayClient.Json))!;

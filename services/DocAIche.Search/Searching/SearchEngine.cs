@@ -177,7 +177,11 @@ public sealed partial class SearchEngine(
             """).ToListAsync(cancellationToken);
     }
 
-    /// <summary>The nearest chunks by cosine distance, through the HNSW index (iterative scans keep filtered lists full).</summary>
+    /// <summary>
+    /// The nearest chunks by cosine distance, through the HNSW index (iterative scans keep filtered lists
+    /// full), of those at least <see cref="SearchOptions.MinimumVectorSimilarity"/> alike. The floor is
+    /// applied after the index scan, so a query nothing answers costs no longer scan.
+    /// </summary>
     private async Task<IReadOnlyList<RankedChunk>> VectorAsync(float[] vector, Guid[] libraryIds, string[] keys, CancellationToken cancellationToken)
     {
         var model = embeddings.Id;
@@ -191,6 +195,7 @@ public sealed partial class SearchEngine(
                 ORDER BY c."Embedding" <=> {vector}::real[]::vector
                 LIMIT {_options.Candidates}
             ) AS n
+            WHERE n.distance <= {1.0 - _options.MinimumVectorSimilarity}
             ORDER BY "Rank"
             """).ToListAsync(cancellationToken);
     }
