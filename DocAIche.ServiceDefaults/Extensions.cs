@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Auditing;
 using System.Diagnostics;
 using DocAIche.ServiceDefaults.Health;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +28,7 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
+        builder.AddLogRedaction();
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
@@ -41,12 +43,21 @@ public static class ServiceDefaultsExtensions
         {
             document.Servers = [];
             return Task.CompletedTask;
-        }));
+        }).AddReadsOnlyExtension());
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         // Malformed requests get a 400 problem details in every environment instead of an exception page.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+        // Only loopback proxies (the gateway beside the service) are trusted by default; add networks under ForwardedHeaders:KnownNetworks.
+        builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            foreach (var network in builder.Configuration.GetSection("ForwardedHeaders:KnownNetworks").GetChildren().Select(child => child.Value).OfType<string>())
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
 
         return builder;
     }
@@ -57,6 +68,8 @@ public static class ServiceDefaultsExtensions
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
+            // Before the exporter: nothing personal leaves the process in clear.
+            logging.AddProcessor(new DocAIche.ServiceDefaults.Logging.ScrubbingLogProcessor());
         });
         // The resilience pipeline logs every successful attempt at Information (twice a second from the
         // telemetry exporter alone); retries and failures are warnings and still show.
@@ -101,6 +114,8 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // The gateway (on loopback, or a configured proxy network) says who the caller is; audit records and limits use it.
+        app.UseForwardedHeaders();
         app.UseDefaultErrorHandling();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync })

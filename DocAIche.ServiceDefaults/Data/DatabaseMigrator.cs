@@ -25,9 +25,17 @@ internal sealed partial class DatabaseMigrator<TContext>(
 
         using var activity = Source.StartActivity($"Migrate {typeof(TContext).Name}");
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        // With a runtime login, the schema's owner migrates and the service never works as it.
+        var owner = scope.ServiceProvider.GetService<MigrationConnection<TContext>>();
+        await using var ownerContext = owner is null ? null : ActivatorUtilities.CreateInstance<TContext>(scope.ServiceProvider,
+            new DbContextOptionsBuilder<TContext>().UseNpgsql(owner.ConnectionString, npgsql => npgsql.EnableRetryOnFailure()).Options);
+        var db = ownerContext ?? scope.ServiceProvider.GetRequiredService<TContext>();
         // Retried: the server may still be finishing its start-up when the service comes up.
         await db.Database.CreateExecutionStrategy().ExecuteAsync(() => db.Database.MigrateAsync(cancellationToken));
+        if (scope.ServiceProvider.GetService<IDatabaseRoleSetup<TContext>>() is { } roles)
+        {
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(() => roles.ApplyAsync(db, cancellationToken));
+        }
         LogMigrated(logger, typeof(TContext).Name);
     }
 

@@ -15,11 +15,27 @@ public static class ServiceDatabaseExtensions
     /// dispatcher that publishes the events its transactions write, and the purge of
     /// outbox and inbox rows past their retention.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
+    /// <param name="builder">The service.</param>
+    /// <param name="connectionName">The connection string's name; its login owns the schema.</param>
+    /// <param name="runtimeLogin">
+    /// When given, the service works as this login and the owner login only migrates (and runs the
+    /// service's <see cref="IDatabaseRoleSetup{TContext}"/>, which grants the runtime role what it may do).
+    /// </param>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName, DatabaseLogin? runtimeLogin = null)
         where TContext : DbContext
     {
-        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+        var ownerConnectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set. The AppHost sets it; outside it, give a PostgreSQL connection string.");
+        var connectionString = ownerConnectionString;
+        if (runtimeLogin is not null)
+        {
+            connectionString = new Npgsql.NpgsqlConnectionStringBuilder(ownerConnectionString)
+            {
+                Username = runtimeLogin.Username,
+                Password = runtimeLogin.Password,
+            }.ConnectionString;
+            builder.Services.AddSingleton(new MigrationConnection<TContext>(ownerConnectionString));
+        }
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OutboxSignal>();

@@ -12,6 +12,7 @@ namespace DocAIche.Contracts.Identity;
 /// <param name="Outcome"><c>success</c> or <c>failure</c>.</param>
 /// <param name="ClientAddress">The caller's address, when known.</param>
 /// <param name="OccurredAt">When.</param>
+/// <param name="TraceId">The W3C trace id of the request, when there was one.</param>
 public sealed record SecurityEventOccurred(
     string TenantId,
     string Actor,
@@ -20,4 +21,5 @@ public sealed record SecurityEventOccurred(
     string TargetId,
     string Outcome,
     string? ClientAddress,
-    DateTimeOffset OccurredAt);
+    DateTimeOffset OccurredAt,
+    string? TraceId = null);
