@@ -39,10 +39,17 @@ var search = builder.AddService<Projects.DocAIche_Search>("search", issuer)
     .WithSettings(builder.Configuration, "Embeddings")
     .WithSettings(builder.Configuration, "Answers");
 
+// The audit service works as an append-only database role; the database's owner only migrates.
 var audit = builder.AddService<Projects.DocAIche_Audit>("audit", issuer)
     .Uses(infrastructure.AuditDatabase)
+    .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
-    .WithReference(identity);
+    .WithReference(identity)
+    .WithEnvironment("Audit__SubjectKeyProtection", infrastructure.Secret("audit-subject-key-protection"))
+    .WithEnvironment("Audit__CheckpointKey", infrastructure.Secret("audit-checkpoint-key"))
+    .WithEnvironment("Audit__RuntimeRole__Password", infrastructure.Secret("audit-runtime-role-password"))
+    .WithSettings(builder.Configuration, "Retention")
+    .WithSettings(builder.Configuration, "Alerts");
 
 var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket", issuer)
     .Uses(infrastructure.Messaging)

@@ -1,5 +1,10 @@
+using DocAIche.Audit.Alerts;
 using DocAIche.Audit.Infrastructure;
 using DocAIche.Audit.IntegrationEvents.EventHandling;
+using DocAIche.Audit.Privacy;
+using DocAIche.Audit.Retention;
+using DocAIche.Audit.Trail;
+using DocAIche.ServiceDefaults.Data;
 
 namespace DocAIche.Audit;
 
@@ -7,13 +12,36 @@ internal static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase<AuditDbContext>("auditdb");
+        builder.AddSettings<AuditOptions>(AuditOptions.Section);
+        builder.AddSettings<RetentionOptions>(RetentionOptions.Section);
+        builder.AddSettings<AlertOptions>(AlertOptions.Section);
+
+        // The service works as an append-only role; the owner in ConnectionStrings:auditdb only migrates and grants.
+        var runtimeRole = builder.Configuration.GetSection($"{AuditOptions.Section}:RuntimeRole").Get<RuntimeRoleOptions>() ?? new RuntimeRoleOptions();
+        builder.AddServiceDatabase<AuditDbContext>("auditdb", new DatabaseLogin(runtimeRole.Name, runtimeRole.Password));
+        builder.Services.AddSingleton<IDatabaseRoleSetup<AuditDbContext>, AuditDatabaseRole>();
+
+        builder.Services.AddScoped<SubjectKeys>();
+        builder.Services.AddScoped<AuditLedger>();
+        builder.Services.AddScoped<AuditRecordReader>();
+        builder.Services.AddScoped<ChainVerifier>();
+        builder.Services.AddScoped<PrivacyRequests>();
+        builder.Services.AddScoped<RetentionPurger>();
+        builder.Services.AddHostedService<RetentionService>();
+
+        // Alert windows are shared by every audit instance; without Redis, records are still kept.
+        builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
+        builder.Services.AddScoped<SecurityAlerts>();
+
         builder.AddMessaging("audit", bus =>
         {
-            bus.AddConsumer<LibraryChangedConsumer>();
-            bus.AddConsumer<SourceChangedConsumer>();
-            bus.AddConsumer<IngestionJobFinishedConsumer>();
+            bus.AddConsumer<AuditEventOccurredConsumer>();
             bus.AddConsumer<SecurityEventOccurredConsumer>();
+            bus.AddConsumer<IngestionJobFinishedConsumer>();
+            bus.AddConsumer<PrivacyExportContributedConsumer>();
+            bus.AddConsumer<PrivacyErasureConfirmedConsumer>();
+            bus.AddConsumer<AuditExportParticipant>();
+            bus.AddConsumer<AuditErasureParticipant>();
         });
         builder.AddDefaultAuthentication();
         return builder;

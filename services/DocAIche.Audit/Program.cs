@@ -12,5 +12,7 @@ app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapAuditRecordsApi();
+app.MapRetentionApi();
+app.MapPrivacyApi();
 
 app.Run();

@@ -1,0 +1,13 @@
+namespace DocAIche.Audit.Model;
+
+/// <summary>How long a tenant keeps audit records and search query history.</summary>
+public sealed class RetentionPolicy
+{
+    public required string TenantId { get; set; }
+
+    public int AuditRecordDays { get; set; }
+
+    public int QueryHistoryDays { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
