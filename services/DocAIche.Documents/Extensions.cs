@@ -1,3 +1,4 @@
+using DocAIche.Documents.IntegrationEvents.EventHandling;
 using DocAIche.Documents.Chunking;
 using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
@@ -14,7 +15,11 @@ internal static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<DocumentsDbContext>("documentsdb");
-        builder.AddMessaging("documents");
+        builder.AddMessaging("documents", bus =>
+        {
+            bus.AddConsumer<PrivacyExportConsumer>();
+            bus.AddConsumer<PrivacyErasureConsumer>();
+        });
         builder.AddDefaultAuthentication();
         builder.AddIngestion();
         return builder;

@@ -1,3 +1,4 @@
+using DocAIche.Identity.IntegrationEvents.EventHandling;
 using DocAIche.Identity.Accounts;
 using DocAIche.Identity.Bootstrap;
 using DocAIche.Identity.Infrastructure;
@@ -14,7 +15,11 @@ internal static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<IdentityDbContext>("identitydb");
-        builder.AddMessaging("identity");
+        builder.AddMessaging("identity", bus =>
+        {
+            bus.AddConsumer<PrivacyExportConsumer>();
+            bus.AddConsumer<PrivacyErasureConsumer>();
+        });
         builder.AddDefaultAuthentication();
 
         builder.AddSettings<IdentityServiceOptions>(IdentityServiceOptions.Section);

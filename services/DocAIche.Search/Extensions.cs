@@ -1,6 +1,7 @@
 using System.ClientModel;
 using DocAIche.Search.Answers;
 using DocAIche.Search.Embeddings;
+using DocAIche.Search.History;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.IntegrationEvents.EventHandling;
 using DocAIche.Search.Mcp;
@@ -24,6 +25,9 @@ internal static class Extensions
             bus.AddConsumer<DocumentChangedConsumer>();
             bus.AddConsumer<DocumentRemovedConsumer>();
             bus.AddConsumer<LibraryChangedConsumer>();
+            bus.AddConsumer<PrivacyExportConsumer>();
+            bus.AddConsumer<PrivacyErasureConsumer>();
+            bus.AddConsumer<RetentionPolicyChangedConsumer>();
         });
         builder.AddDefaultAuthentication();
         builder.AddEmbeddings();
@@ -34,6 +38,10 @@ internal static class Extensions
         builder.Services.AddScoped<SearchEngine>();
         builder.Services.AddScoped<CachedSearch>();
         builder.Services.AddHostedService<TermStatistics>();
+
+        builder.AddSettings<QueryHistoryOptions>(QueryHistoryOptions.Section);
+        builder.Services.AddSingleton<QueryHistory>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<QueryHistory>());
 
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddMcpServer(server => server.ServerInfo = new() { Name = "DocAIche", Version = "1.0" })

@@ -19,6 +19,7 @@ internal static class Extensions
             bus.AddConsumer<DocumentIndexedNotifier>().Endpoint(PerInstance);
             bus.AddConsumer<IngestionJobNotifier>().Endpoint(PerInstance);
             bus.AddConsumer<LibraryChangedNotifier>().Endpoint(PerInstance);
+            bus.AddConsumer<SecurityAlertNotifier>().Endpoint(PerInstance);
         });
         builder.AddDefaultAuthentication();
 

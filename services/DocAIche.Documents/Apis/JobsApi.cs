@@ -1,6 +1,7 @@
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
+using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -117,6 +118,7 @@ public static class JobsApi
                 var ended = await db.IngestionJobs.SingleAsync(j => j.Id == id, cancellationToken);
                 await db.StagedUploads.Where(u => u.JobId == id).ExecuteDeleteAsync(cancellationToken);
                 IngestionQueue.Announce(db, ended, (await VersionTarget.LoadAsync(db, job.Source.LibraryVersionId, cancellationToken))!, time);
+                db.AddAuditEvent(http, time, "ingestion.job.cancelled", "ingestion-job", id.ToString());
                 await db.SaveChangesAsync(cancellationToken);
                 return TypedResults.Ok(JobResponse.From(ended));
             }
@@ -125,6 +127,7 @@ public static class JobsApi
             job.CancelRequested = true;
         }
         // Running: its runner notices within a couple of seconds and ends it as cancelled.
+        db.AddAuditEvent(http, time, "ingestion.job.cancel_requested", "ingestion-job", id.ToString());
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Accepted($"/api/v1/jobs/{id}", JobResponse.From(job));
     }
@@ -158,6 +161,8 @@ public static class JobsApi
         }
         retry.RetryOfJobId = id;
         IngestionQueue.Announce(db, retry, (await VersionTarget.LoadAsync(db, job.Source.LibraryVersionId, cancellationToken))!, time);
+        db.AddAuditEvent(http, time, "ingestion.job.retried", "ingestion-job", id.ToString(),
+            details: new Dictionary<string, string> { ["retryJobId"] = retry.Id.ToString() });
         await db.SaveChangesAsync(cancellationToken);
         queue.Wake();
         return TypedResults.Accepted($"/api/v1/jobs/{retry.Id}", JobResponse.From(retry));

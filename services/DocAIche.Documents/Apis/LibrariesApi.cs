@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using DocAIche.Contracts.Documents;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Model;
+using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.ServiceDefaults.Authentication;
 using DocAIche.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -229,7 +230,11 @@ public static partial class LibrariesApi
             return Problems.Conflict("Version exists", $"The library already has version '{name}'.");
         }
         var now = time.GetUtcNow();
-        library.Versions.Add(new LibraryVersion { Id = Guid.CreateVersion7(now), TenantId = tenant, Name = name!, CreatedAt = now });
+        // Added explicitly: a new entity with its key already set, only reached through a tracked parent,
+        // would be taken for an existing row and updated (nothing to update: the request failed as a conflict).
+        var added = new LibraryVersion { Id = Guid.CreateVersion7(now), TenantId = tenant, Name = name!, CreatedAt = now };
+        db.LibraryVersions.Add(added);
+        library.Versions.Add(added);
         library.DefaultVersion ??= name;
         library.UpdatedAt = now;
         Announce(db, library, "version-added", http, time);
@@ -274,8 +279,21 @@ public static partial class LibrariesApi
         db.IngestionJobs.AnyAsync(j => versionIds.Contains(j.Source.LibraryVersionId) &&
             (j.State == IngestionJobState.Queued || j.State == IngestionJobState.Running), cancellationToken);
 
-    private static void Announce(DocumentsDbContext db, Library library, string change, HttpContext http, TimeProvider time) =>
+    private static void Announce(DocumentsDbContext db, Library library, string change, HttpContext http, TimeProvider time, string? version = null)
+    {
         db.AddIntegrationEvent(new LibraryChanged(
             library.Id, library.TenantId, library.Name, library.Description, library.Shared, library.DefaultVersion,
             library.Versions.OrderBy(v => v.CreatedAt).Select(v => v.Name).ToList(), change, http.User.GetSubject(), time.GetUtcNow()), time);
+        var details = new Dictionary<string, string> { ["name"] = library.Name, ["shared"] = library.Shared ? "true" : "false" };
+        if (version is not null)
+        {
+            details["version"] = version;
+        }
+        db.AddAuditEvent(http, time, change switch
+        {
+            "version-added" => "library.version_added",
+            "version-deleted" => "library.version_deleted",
+            _ => $"library.{change}",
+        }, "library", library.Id.ToString(), details: details);
+    }
 }

@@ -5,6 +5,7 @@ using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
 using DocAIche.Documents.Uploads;
+using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.ServiceDefaults.Authentication;
 using DocAIche.ServiceDefaults.Data;
 using DocAIche.ServiceDefaults.Messaging;
@@ -239,6 +240,9 @@ public static class SourcesApi
         var waiting = await db.IngestionJobs.AsNoTracking().FirstOrDefaultAsync(j => j.SourceId == id && j.State == IngestionJobState.Queued, cancellationToken);
         if (waiting is not null)
         {
+            db.AddAuditEvent(http, time, "source.refresh_requested", "source", source.Id.ToString(),
+                details: new Dictionary<string, string> { ["jobId"] = waiting.Id.ToString(), ["merged"] = "true" });
+            await db.SaveChangesAsync(cancellationToken);
             return TypedResults.Accepted($"/api/v1/jobs/{waiting.Id}", JobResponse.From(waiting));
         }
         var job = await queue.EnqueueAsync(source, IngestionTrigger.Manual, http.User.GetSubject(), isSnapshot: true, onlyKeys: null, cancellationToken);
@@ -247,6 +251,8 @@ public static class SourcesApi
             return Problems.TooMany("The tenant has as many ingestion jobs waiting as it may; try again when some have run.");
         }
         IngestionQueue.Announce(db, job, (await VersionTarget.LoadAsync(db, source.LibraryVersionId, cancellationToken))!, time);
+        db.AddAuditEvent(http, time, "source.refresh_requested", "source", source.Id.ToString(),
+            details: new Dictionary<string, string> { ["jobId"] = job.Id.ToString() });
         await db.SaveChangesAsync(cancellationToken);
         queue.Wake();
         return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", JobResponse.From(job));
@@ -327,13 +333,19 @@ public static class SourcesApi
         }
         db.StagedUploads.Add(new StagedUpload { JobId = job.Id, FileName = fileName, Content = content });
         IngestionQueue.Announce(db, job, (await VersionTarget.LoadAsync(db, source.LibraryVersionId, cancellationToken))!, time);
+        db.AddAuditEvent(http, time, "source.uploaded", "source", source.Id.ToString(), details: new Dictionary<string, string>
+        {
+            ["jobId"] = job.Id.ToString(),
+            ["file"] = fileName,
+            ["bytes"] = content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         await db.SaveChangesAsync(cancellationToken);
         queue.Wake();
         return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", JobResponse.From(job));
     }
 
     internal static async Task<Results<Created<DocumentResponse>, Ok<DocumentResponse>, NotFound, ValidationProblem, ProblemHttpResult>> StoreDocumentAsync(
-        Guid id, StoreDocumentRequest request, HttpContext http, DocumentsDbContext db, DocumentWriter writer, CancellationToken cancellationToken)
+        Guid id, StoreDocumentRequest request, HttpContext http, DocumentsDbContext db, DocumentWriter writer, TimeProvider time, CancellationToken cancellationToken)
     {
         var source = await TenantSources(db, http.User.GetTenantId()).AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (source is null)
@@ -409,6 +421,8 @@ public static class SourcesApi
                 db.ChangeTracker.Clear();
                 var written = await writer.WriteAsync(target, source.Id,
                     new DocumentContent(path!, title, normalised.Markdown, normalised.ContentHash, request.Url), token);
+                db.AddAuditEvent(http, time, written.Outcome == WriteOutcome.Created ? "document.created" : "document.updated", "document",
+                    written.Document.Id.ToString(), details: new Dictionary<string, string> { ["sourceId"] = source.Id.ToString(), ["path"] = path! });
                 await db.SaveChangesAsync(token);
                 return written;
             }, cancellationToken);
@@ -425,8 +439,16 @@ public static class SourcesApi
             : TypedResults.Ok(response);
     }
 
-    private static void Announce(DocumentsDbContext db, Source source, LibraryVersion version, string change, HttpContext http, TimeProvider time) =>
+    private static void Announce(DocumentsDbContext db, Source source, LibraryVersion version, string change, HttpContext http, TimeProvider time)
+    {
         db.AddIntegrationEvent(new SourceChanged(
             source.Id, source.TenantId, version.LibraryId, version.Name, source.Kind.ToString().ToLowerInvariant(), source.Location,
             change, http.User.GetSubject(), time.GetUtcNow()), time);
+        db.AddAuditEvent(http, time, $"source.{change}", "source", source.Id.ToString(), details: new Dictionary<string, string>
+        {
+            ["kind"] = source.Kind.ToString().ToLowerInvariant(),
+            ["libraryId"] = version.LibraryId.ToString(),
+            ["version"] = version.Name,
+        });
+    }
 }

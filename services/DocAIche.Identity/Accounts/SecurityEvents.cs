@@ -12,5 +12,5 @@ public static class SecurityEvents
         string targetType, string targetId, string outcome = "success") =>
         db.AddIntegrationEvent(new SecurityEventOccurred(
             tenantId, actor, action, targetType, targetId, outcome,
-            http?.Connection.RemoteIpAddress?.ToString(), time.GetUtcNow()), time);
+            http?.Connection.RemoteIpAddress?.ToString(), time.GetUtcNow(), System.Diagnostics.Activity.Current?.TraceId.ToString()), time);
 }

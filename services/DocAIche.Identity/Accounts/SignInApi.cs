@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Logging;
 using System.Net;
 using System.Security.Claims;
 using DocAIche.Identity.Infrastructure;
@@ -41,9 +42,11 @@ public static class SignInApi
 
     private static async Task<IResult> SignInAsync(
         HttpContext http, [FromForm] SignInForm form, IdentityDbContext db, IAntiforgery antiforgery,
-        IOptions<IdentityServiceOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<IdentityServiceOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var returnUrl = SafeReturnUrl(form.ReturnUrl);
+        var log = loggers.CreateLogger("DocAIche.Identity.SignIn");
+        var clientAddress = http.Connection.RemoteIpAddress?.ToString();
         if (string.IsNullOrWhiteSpace(form.Email) || string.IsNullOrEmpty(form.Password))
         {
             return Page(http, antiforgery, returnUrl, "Enter your email and password.", form.Email, StatusCodes.Status400BadRequest);
@@ -56,11 +59,13 @@ public static class SignInApi
         {
             // Same work and answer as a wrong password, so the form does not reveal who has an account.
             new PasswordHasher<User>().HashPassword(new User { TenantId = "", Email = "", NormalizedEmail = "", DisplayName = "" }, form.Password);
+            SecurityLog.SignInFailed(log, form.Email, clientAddress, "no such account");
             return Page(http, antiforgery, returnUrl, "Wrong email or password.", form.Email, StatusCodes.Status400BadRequest);
         }
 
         if (user.LockedOutUntil > now)
         {
+            SecurityLog.SignInFailed(log, form.Email, clientAddress, "locked out");
             SecurityEvents.Record(db, time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure");
             await db.SaveChangesAsync(cancellationToken);
             return Page(http, antiforgery, returnUrl, "This account is locked after too many failed sign-ins. Try again later.", form.Email, StatusCodes.Status423Locked);
@@ -70,6 +75,7 @@ public static class SignInApi
             new PasswordHasher<User>().VerifyHashedPassword(user, user.PasswordHash, form.Password) != PasswordVerificationResult.Failed;
         if (!verified)
         {
+            SecurityLog.SignInFailed(log, form.Email, clientAddress, user.Disabled ? "disabled" : "wrong password");
             user.FailedSignIns++;
             SecurityEvents.Record(db, time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure");
             if (user.FailedSignIns >= options.Value.MaxFailedSignIns)

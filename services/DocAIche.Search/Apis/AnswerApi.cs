@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.Search.Answers;
 using DocAIche.Search.Searching;
 using DocAIche.ServiceDefaults.Authentication;
@@ -19,6 +20,7 @@ public static class AnswerApi
         var answers = app.MapGroup("/api/v1/answer").WithTags("Answers").RequireAuthorization(DocAIchePolicies.Read);
 
         answers.MapPost("/", AnswerAsync)
+            .ReadsOnly()
             .WithName("Answer")
             .WithSummary("Answer a question from the top search results, with citations")
             .WithDescription("Needs a language model (Answers:Endpoint, OpenAI-compatible or Ollama). Without one the answer is 501 with a problem that says so: never an invented answer.");

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Model;
 using DocAIche.ServiceDefaults.Authentication;
@@ -83,6 +84,11 @@ public static class FeedbackApi
             CreatedAt = time.GetUtcNow(),
         };
         db.Feedback.Add(feedback);
+        db.AddAuditEvent(http, time, "feedback.given", "feedback", feedback.FeedbackId.ToString(), details: new Dictionary<string, string>
+        {
+            ["kind"] = request.Kind!.ToLowerInvariant(),
+            ["documentId"] = documentId.ToString(),
+        });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/feedback/{feedback.FeedbackId}",
             new FeedbackResponse(feedback.FeedbackId, documentId, request.Kind!.ToLowerInvariant(), feedback.CreatedAt));

@@ -1,3 +1,5 @@
+using DocAIche.ServiceDefaults.Auditing;
+using DocAIche.Search.History;
 using DocAIche.Search.Embeddings;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Searching;
@@ -32,15 +34,16 @@ public static class SearchApi
     {
         var search = app.MapGroup("/api/v1/search").WithTags("Search").RequireAuthorization(DocAIchePolicies.Read);
 
-        search.MapGet("/", (HttpContext http, CachedSearch searches, CancellationToken cancellationToken,
+        search.MapGet("/", (HttpContext http, CachedSearch searches, QueryHistory history, CancellationToken cancellationToken,
                 string? q, string? library, string? version, int? limit, int? maxTokens, string? cursor) =>
-                SearchAsync(http, searches, new SearchRequest(q, library, version, limit, maxTokens, cursor), cancellationToken))
+                SearchAsync(http, searches, history, new SearchRequest(q, library, version, limit, maxTokens, cursor), cancellationToken))
             .WithName("Search")
             .WithSummary("Search the tenant's documentation and shared libraries")
             .WithDescription("Hybrid search: full text and meaning, fused. Query in q; optional library (name or id), version (default: the library's default version; the response says which answered), limit, maxTokens (a budget for all returned text) and cursor.");
 
-        search.MapPost("/", (HttpContext http, CachedSearch searches, SearchRequest request, CancellationToken cancellationToken) =>
-                SearchAsync(http, searches, request, cancellationToken))
+        search.MapPost("/", (HttpContext http, CachedSearch searches, QueryHistory history, SearchRequest request, CancellationToken cancellationToken) =>
+                SearchAsync(http, searches, history, request, cancellationToken))
+            .ReadsOnly()
             .WithName("SearchWithBody")
             .WithSummary("Search, with the parameters in a JSON body");
 
@@ -113,7 +116,7 @@ public static class SearchApi
     }
 
     internal static async Task<Results<Ok<SearchResponse>, ValidationProblem, ProblemHttpResult>> SearchAsync(
-        HttpContext http, CachedSearch searches, SearchRequest request, CancellationToken cancellationToken)
+        HttpContext http, CachedSearch searches, QueryHistory history, SearchRequest request, CancellationToken cancellationToken)
     {
         var errors = Validate(request, out var query);
         if (errors.Count > 0)
@@ -121,6 +124,10 @@ public static class SearchApi
             return TypedResults.ValidationProblem(errors);
         }
         var outcome = await searches.SearchAsync(http.User.GetTenantId(), query, cancellationToken);
+        if (outcome is SearchOutcome.Found answered)
+        {
+            history.Record(http.User, answered.Response, "api");
+        }
         return outcome switch
         {
             SearchOutcome.Found found => TypedResults.Ok(found.Response),

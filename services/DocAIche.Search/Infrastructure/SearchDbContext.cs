@@ -14,6 +14,10 @@ public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options) :
 
     public DbSet<SearchFeedback> Feedback => Set<SearchFeedback>();
 
+    public DbSet<QueryHistoryEntry> QueryHistory => Set<QueryHistoryEntry>();
+
+    public DbSet<TenantRetention> TenantRetention => Set<TenantRetention>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // The chunks' "Embedding" vector(384) column and its HNSW index are created by migration SQL
@@ -57,6 +61,28 @@ public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options) :
             feedback.Property(f => f.Kind).HasConversion<string>().HasMaxLength(20);
             feedback.HasIndex(f => new { f.TenantId, f.DocumentId });
             feedback.HasIndex(f => new { f.TenantId, f.Subject });
+        });
+
+        modelBuilder.Entity<QueryHistoryEntry>(entry =>
+        {
+            entry.ToTable("query_history");
+            entry.HasKey(e => e.Id);
+            entry.Property(e => e.Id).UseIdentityAlwaysColumn();
+            entry.Property(e => e.TenantId).HasMaxLength(64);
+            entry.Property(e => e.Subject).HasMaxLength(200);
+            entry.Property(e => e.Query).HasMaxLength(500);
+            entry.Property(e => e.Library).HasMaxLength(200);
+            entry.Property(e => e.Version).HasMaxLength(100);
+            entry.Property(e => e.Channel).HasMaxLength(8);
+            entry.HasIndex(e => new { e.TenantId, e.Subject });
+            entry.HasIndex(e => new { e.TenantId, e.At });
+        });
+
+        modelBuilder.Entity<TenantRetention>(retention =>
+        {
+            retention.ToTable("tenant_retention");
+            retention.HasKey(r => r.TenantId);
+            retention.Property(r => r.TenantId).HasMaxLength(64);
         });
 
         modelBuilder.Entity<IndexedDocument>(document =>

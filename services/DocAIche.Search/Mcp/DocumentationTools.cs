@@ -1,3 +1,4 @@
+using DocAIche.Search.History;
 using System.ComponentModel;
 using DocAIche.Search.Apis;
 using DocAIche.Search.Infrastructure;
@@ -17,7 +18,7 @@ public sealed record DocumentText(Guid DocumentId, string Library, string Versio
 /// search, resolution and scoping as the REST API: the caller's tenant plus shared libraries.
 /// </summary>
 [McpServerToolType]
-public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog catalog, CachedSearch searches, SearchDbContext db)
+public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog catalog, CachedSearch searches, QueryHistory history, SearchDbContext db)
 {
     private string Tenant => (http.HttpContext ?? throw new InvalidOperationException("MCP tools run within an HTTP request.")).User.GetTenantId();
 
@@ -54,12 +55,18 @@ public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog
         }
         return await searches.SearchAsync(Tenant, checkedQuery, cancellationToken) switch
         {
-            SearchOutcome.Found found => found.Response,
+            SearchOutcome.Found found => Recorded(found.Response),
             SearchOutcome.UnknownLibrary unknown => throw new McpException($"No library named '{unknown.Library}'. Call resolve_library to find it."),
             SearchOutcome.UnknownVersion unknown => throw new McpException(
                 $"Library '{unknown.Library}' has no version '{unknown.Version}'. Its versions: {string.Join(", ", unknown.Versions)}."),
             _ => throw new McpException("The search failed."),
         };
+    }
+
+    private SearchResponse Recorded(SearchResponse response)
+    {
+        history.Record(http.HttpContext!.User, response, "mcp");
+        return response;
     }
 
     [McpServerTool(Name = "get_document", ReadOnly = true, Idempotent = true, OpenWorld = false)]

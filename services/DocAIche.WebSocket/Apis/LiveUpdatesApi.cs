@@ -17,7 +17,7 @@ public static class LiveUpdatesApi
                 "subprotocols 'docaiche.v1' and 'docaiche.bearer.<access token>'. Tokens in the URL are refused. Then send " +
                 "{\"type\":\"subscribe\",\"topic\":\"jobs|index|alerts\",\"jobId\"?,\"lastEventId\"?}, {\"type\":\"unsubscribe\",\"topic\"} " +
                 "or {\"type\":\"ping\"}.")
-            .RequireAuthorization(DocAIchePolicies.Read);
+            .RequireAuthorization(DocAIchePolicies.TenantMember);
         return app;
     }
 

@@ -20,7 +20,10 @@ public static class LiveTopics
     /// <summary>Whether the caller may subscribe to the topic.</summary>
     public static bool MaySubscribe(ClaimsPrincipal user, string topic) => topic switch
     {
+        // Auditors connect for alerts only; documentation events are for those who may read the documentation.
         Alerts => user.IsInRole(DocAIcheRoles.Admin) || user.IsInRole(DocAIcheRoles.Owner) || user.IsInRole(DocAIcheRoles.Auditor),
-        _ => All.Contains(topic),
+        Jobs or Index => user.IsInRole(DocAIcheRoles.Viewer) || user.IsInRole(DocAIcheRoles.Editor) ||
+            user.IsInRole(DocAIcheRoles.Admin) || user.IsInRole(DocAIcheRoles.Owner),
+        _ => false,
     };
 }

@@ -199,6 +199,57 @@ namespace DocAIche.Search.Infrastructure.Migrations
                     b.ToTable("indexed_libraries", (string)null);
                 });
 
+            modelBuilder.Entity("DocAIche.Search.Model.QueryHistoryEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Library")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("Results")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Version")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "At");
+
+                    b.HasIndex("TenantId", "Subject");
+
+                    b.ToTable("query_history", (string)null);
+                });
+
             modelBuilder.Entity("DocAIche.Search.Model.SearchFeedback", b =>
                 {
                     b.Property<Guid>("FeedbackId")
@@ -244,6 +295,23 @@ namespace DocAIche.Search.Infrastructure.Migrations
                     b.HasIndex("TenantId", "Subject");
 
                     b.ToTable("search_feedback", (string)null);
+                });
+
+            modelBuilder.Entity("DocAIche.Search.Model.TenantRetention", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("QueryHistoryDays")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("tenant_retention", (string)null);
                 });
 
             modelBuilder.Entity("DocAIche.ServiceDefaults.Messaging.InboxMessage", b =>

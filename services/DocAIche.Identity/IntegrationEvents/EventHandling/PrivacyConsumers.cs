@@ -1,0 +1,80 @@
+using System.Text.Json;
+using DocAIche.Contracts.Privacy;
+using DocAIche.Identity.Infrastructure;
+using DocAIche.ServiceDefaults.Messaging;
+using DocAIche.ServiceDefaults.Privacy;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.EntityFrameworkCore.Models;
+
+namespace DocAIche.Identity.IntegrationEvents.EventHandling;
+
+/// <summary>Identity's part of a privacy export: the profile, roles, API keys and clients the subject created.</summary>
+public sealed class PrivacyExportConsumer(IdentityDbContext db, ILogger<PrivacyExportConsumer> logger, TimeProvider time)
+    : InboxConsumer<PrivacyExportRequested, IdentityDbContext>(db, logger, time)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    protected override async Task HandleAsync(ConsumeContext<PrivacyExportRequested> context, CancellationToken cancellationToken)
+    {
+        var requested = context.Message;
+        object data = new { user = (object?)null };
+        if (UserId(requested.SubjectId) is { } userId)
+        {
+            var user = await Db.Users.AsNoTracking()
+                .Where(u => u.Id == userId && u.TenantId == requested.TenantId)
+                .Select(u => new { u.Id, u.Email, u.DisplayName, u.Roles, u.Disabled, u.CreatedAt, u.LastSignInAt, u.LockedOutUntil })
+                .FirstOrDefaultAsync(cancellationToken);
+            var apiKeys = await Db.ApiKeys.AsNoTracking()
+                .Where(k => k.TenantId == requested.TenantId && k.CreatedBy == userId)
+                .Select(k => new { k.Id, k.Name, k.Prefix, k.Roles, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt })
+                .ToListAsync(cancellationToken);
+            var clients = await Db.MachineClients.AsNoTracking()
+                .Where(c => c.TenantId == requested.TenantId && c.CreatedBy == userId)
+                .Select(c => new { c.ClientId, c.DisplayName, c.Roles, c.CreatedAt })
+                .ToListAsync(cancellationToken);
+            data = new { user, apiKeys, clientsCreated = clients };
+        }
+        Db.AddIntegrationEvent(new PrivacyExportContributed(requested.RequestId, requested.TenantId, requested.SubjectId, PrivacyParticipants.Identity,
+            JsonSerializer.Serialize(data, JsonOptions), Time.GetUtcNow()), Time);
+    }
+
+    internal static Guid? UserId(string subject) =>
+        subject.StartsWith("user:", StringComparison.Ordinal) && Guid.TryParse(subject.AsSpan(5), out var id) ? id : null;
+}
+
+/// <summary>
+/// Identity's part of an erasure: the user, their API keys and their tokens and authorizations are
+/// deleted; clients they created stay (the tenant's) without naming them. The confirmation names
+/// the deleted API keys, whose audit keys go too.
+/// </summary>
+public sealed class PrivacyErasureConsumer(IdentityDbContext db, ILogger<PrivacyErasureConsumer> logger, TimeProvider time)
+    : InboxConsumer<PrivacyErasureRequested, IdentityDbContext>(db, logger, time)
+{
+    protected override async Task HandleAsync(ConsumeContext<PrivacyErasureRequested> context, CancellationToken cancellationToken)
+    {
+        var requested = context.Message;
+        var erased = new Dictionary<string, int>();
+        var related = new List<string>();
+        if (PrivacyExportConsumer.UserId(requested.SubjectId) is { } userId)
+        {
+            var email = await Db.Users.AsNoTracking().Where(u => u.Id == userId && u.TenantId == requested.TenantId)
+                .Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
+            var keys = await Db.ApiKeys.Where(k => k.TenantId == requested.TenantId && k.CreatedBy == userId).Select(k => k.Id).ToListAsync(cancellationToken);
+            related.AddRange(keys.Select(k => $"apikey:{k}"));
+
+            erased["apiKeys"] = await Db.ApiKeys.Where(k => k.TenantId == requested.TenantId && k.CreatedBy == userId).ExecuteDeleteAsync(cancellationToken);
+            erased["clientsCreated"] = await Db.MachineClients.Where(c => c.TenantId == requested.TenantId && c.CreatedBy == userId)
+                .ExecuteUpdateAsync(c => c.SetProperty(x => x.CreatedBy, Guid.Empty), cancellationToken);
+            var subjects = related.Append(requested.SubjectId).ToList();
+            erased["tokens"] = await Db.Set<OpenIddictEntityFrameworkCoreToken>().Where(t => t.Subject != null && subjects.Contains(t.Subject))
+                .ExecuteDeleteAsync(cancellationToken);
+            erased["authorizations"] = await Db.Set<OpenIddictEntityFrameworkCoreAuthorization>().Where(a => a.Subject != null && subjects.Contains(a.Subject))
+                .ExecuteDeleteAsync(cancellationToken);
+            erased["users"] = await Db.Users.Where(u => u.Id == userId && u.TenantId == requested.TenantId).ExecuteDeleteAsync(cancellationToken);
+            erased["events"] = await Db.DeleteSentEventsAboutAsync(
+                [requested.SubjectId, userId.ToString(), .. keys.Select(k => k.ToString()), .. email is null ? Array.Empty<string>() : [email]], cancellationToken);
+        }
+        Db.AddIntegrationEvent(new PrivacyErasureConfirmed(requested.RequestId, requested.TenantId, PrivacyParticipants.Identity, erased, related, Time.GetUtcNow()), Time);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Security.Claims;
+using System.Threading.Channels;
+using DocAIche.Search.Infrastructure;
+using DocAIche.Search.Model;
+using DocAIche.Search.Searching;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DocAIche.Search.History;
+
+/// <summary>
+/// Keeps who searched for what, written in batches off the request path: a search never waits for
+/// its history. Old entries (and feedback) go by the tenant's query-history retention.
+/// </summary>
+public sealed partial class QueryHistory(
+    IServiceScopeFactory scopes, IOptions<QueryHistoryOptions> options, TimeProvider time, ILogger<QueryHistory> logger) : BackgroundService
+{
+    private readonly Channel<QueryHistoryEntry> pending = Channel.CreateBounded<QueryHistoryEntry>(new BoundedChannelOptions(options.Value.QueueLength)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    /// <summary>Notes a search that answered; never blocks.</summary>
+    public void Record(ClaimsPrincipal user, SearchResponse response, string channel)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+        pending.Writer.TryWrite(new QueryHistoryEntry
+        {
+            TenantId = user.GetTenantId(),
+            Subject = user.GetSubject(),
+            Query = response.Query.Length > 500 ? response.Query[..500] : response.Query,
+            Library = response.Library,
+            Version = response.Version,
+            Results = response.Results.Count,
+            Channel = channel,
+            At = time.GetUtcNow(),
+        });
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var nextPurge = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                wait.CancelAfter(TimeSpan.FromMinutes(1));
+                try
+                {
+                    await pending.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                }
+                await WriteAsync(stoppingToken);
+                if (time.GetUtcNow() >= nextPurge)
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await PurgeAsync(scope.ServiceProvider.GetRequiredService<SearchDbContext>(), null, stoppingToken);
+                    nextPurge = time.GetUtcNow() + options.Value.PurgeInterval;
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogFailed(logger, exception);
+                await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken);
+            }
+        }
+    }
+
+    private async Task WriteAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<QueryHistoryEntry>();
+        while (batch.Count < 500 && pending.Reader.TryRead(out var entry))
+        {
+            batch.Add(entry);
+        }
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SearchDbContext>();
+        db.QueryHistory.AddRange(batch);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes query history and feedback older than each tenant's retention (of one tenant, when given).</summary>
+    public async Task<int> PurgeAsync(SearchDbContext db, string? tenantId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var policies = await db.TenantRetention.AsNoTracking()
+            .Where(r => tenantId == null || r.TenantId == tenantId)
+            .ToDictionaryAsync(r => r.TenantId, r => r.QueryHistoryDays, cancellationToken);
+        var deleted = 0;
+        foreach (var (tenant, days) in policies)
+        {
+            var cutoff = now - TimeSpan.FromDays(days);
+            deleted += await db.QueryHistory.Where(e => e.TenantId == tenant && e.At < cutoff).ExecuteDeleteAsync(cancellationToken);
+            deleted += await db.Feedback.Where(f => f.TenantId == tenant && f.CreatedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        }
+        if (tenantId is null)
+        {
+            // Tenants that never chose keep the default.
+            var known = policies.Keys.ToList();
+            var defaultCutoff = now - TimeSpan.FromDays(options.Value.DefaultDays);
+            deleted += await db.QueryHistory.Where(e => !known.Contains(e.TenantId) && e.At < defaultCutoff).ExecuteDeleteAsync(cancellationToken);
+            deleted += await db.Feedback.Where(f => !known.Contains(f.TenantId) && f.CreatedAt < defaultCutoff).ExecuteDeleteAsync(cancellationToken);
+        }
+        return deleted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing or purging query history failed; trying again")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
