@@ -117,7 +117,7 @@ public static class GatewayClient
     }
 
     public static async Task<List<AuditRecord>> AuditRecordsForAsync(this HttpClient gateway, Guid targetId) =>
-        (await gateway.GetFromJsonAsync<AuditRecordPage>($"/api/v1/audit/records?targetId={targetId}", Json))!.Items;
+        (await gateway.GetFromJsonAsync<AuditRecordPage>($"/api/v1/audit/records?target={targetId}", Json))!.Items;
 
     /// <summary>A word no document contains by accident, so a test finds only its own documents.</summary>
     public static string UniqueWord(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 12)];

@@ -26,8 +26,8 @@ public sealed class LiveConnectionsTests
         var slow = new ScriptedSocket(blockSends: true);
         var fast = new ScriptedSocket(blockSends: false);
         using var stop = new CancellationTokenSource();
-        var slowServed = connections.ServeAsync(slow, User("a", "u1"), stop.Token);
-        var fastServed = connections.ServeAsync(fast, User("a", "u2"), stop.Token);
+        var slowServed = connections.ServeAsync(slow, User("a", "u1", "viewer"), stop.Token);
+        var fastServed = connections.ServeAsync(fast, User("a", "u2", "viewer"), stop.Token);
         slow.Receive("""{"type":"subscribe","topic":"index"}""");
         fast.Receive("""{"type":"subscribe","topic":"index"}""");
         await fast.WaitForSentAsync(m => m.Contains("\"subscribed\"", StringComparison.Ordinal));
@@ -56,9 +56,9 @@ public sealed class LiveConnectionsTests
         using var stop = new CancellationTokenSource();
         var served = new[]
         {
-            connections.ServeAsync(subscribed, User("a", "u1"), stop.Token),
-            connections.ServeAsync(otherTenant, User("b", "u2"), stop.Token),
-            connections.ServeAsync(notSubscribed, User("a", "u3"), stop.Token),
+            connections.ServeAsync(subscribed, User("a", "u1", "viewer"), stop.Token),
+            connections.ServeAsync(otherTenant, User("b", "u2", "viewer"), stop.Token),
+            connections.ServeAsync(notSubscribed, User("a", "u3", "viewer"), stop.Token),
         };
         subscribed.Receive("""{"type":"subscribe","topic":"jobs"}""");
         otherTenant.Receive("""{"type":"subscribe","topic":"jobs"}""");
