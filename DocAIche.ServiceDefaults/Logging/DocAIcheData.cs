@@ -21,3 +21,17 @@ public sealed class PersonalDataAttribute() : DataClassificationAttribute(DocAIc
 /// <summary>Marks a logged value as a secret: redacted before any log provider sees it.</summary>
 [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class SecretDataAttribute() : DataClassificationAttribute(DocAIcheTaxonomy.SecretData);
+
+/// <summary>Replaces a classified value with <c>[redacted]</c>, so a log line still shows that something was there.</summary>
+public sealed class MarkingRedactor : Microsoft.Extensions.Compliance.Redaction.Redactor
+{
+    public const string Mark = "[redacted]";
+
+    public override int GetRedactedLength(ReadOnlySpan<char> input) => Mark.Length;
+
+    public override int Redact(ReadOnlySpan<char> source, Span<char> destination)
+    {
+        Mark.AsSpan().CopyTo(destination);
+        return Mark.Length;
+    }
+}

@@ -11,7 +11,7 @@ public static class LogRedactionExtensions
 {
     /// <summary>
     /// Logs carry no personal data or secrets in clear. Values logged with <see cref="PersonalDataAttribute"/>
-    /// or <see cref="SecretDataAttribute"/> are erased by the redaction engine
+    /// or <see cref="SecretDataAttribute"/> are replaced by <c>[redacted]</c> by the redaction engine
     /// (Microsoft.Extensions.Compliance.Redaction) before any provider sees them; the console and
     /// the OTLP export also scrub what nobody classified (framework messages, exceptions).
     /// </summary>
@@ -20,8 +20,8 @@ public static class LogRedactionExtensions
         builder.Logging.EnableRedaction();
         builder.Services.AddRedaction(redaction =>
         {
-            redaction.SetRedactor<ErasingRedactor>(new DataClassificationSet(DocAIcheTaxonomy.PersonalData), new DataClassificationSet(DocAIcheTaxonomy.SecretData));
-            redaction.SetFallbackRedactor<ErasingRedactor>();
+            redaction.SetRedactor<MarkingRedactor>(new DataClassificationSet(DocAIcheTaxonomy.PersonalData), new DataClassificationSet(DocAIcheTaxonomy.SecretData));
+            redaction.SetFallbackRedactor<MarkingRedactor>();
         });
         builder.Logging.AddConsoleFormatter<ScrubbingConsoleFormatter, ConsoleFormatterOptions>();
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.FormatterName = ScrubbingConsoleFormatter.FormatterName);

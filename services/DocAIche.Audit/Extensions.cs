@@ -35,9 +35,9 @@ internal static class Extensions
 
         builder.AddMessaging("audit", bus =>
         {
-            bus.AddConsumer<AuditEventOccurredConsumer>();
-            bus.AddConsumer<SecurityEventOccurredConsumer>();
-            bus.AddConsumer<IngestionJobFinishedConsumer>();
+            bus.AddConsumer<AuditEventOccurredConsumer>((_, consumer) => consumer.Options<MassTransit.BatchOptions>(AuditBatches.Configure));
+            bus.AddConsumer<SecurityEventOccurredConsumer>((_, consumer) => consumer.Options<MassTransit.BatchOptions>(AuditBatches.Configure));
+            bus.AddConsumer<IngestionJobFinishedConsumer>((_, consumer) => consumer.Options<MassTransit.BatchOptions>(AuditBatches.Configure));
             bus.AddConsumer<PrivacyExportContributedConsumer>();
             bus.AddConsumer<PrivacyErasureConfirmedConsumer>();
             bus.AddConsumer<AuditExportParticipant>();

@@ -304,4 +304,29 @@ public sealed class AuditTests(DocAIcheFixture docaiche)
         Assert.Equal(target.Id.ToString(), raised.TargetId);
         Assert.Equal(3, (await RecordsAsync(tenant.Owner, $"&action=user.sign_in_failed&target={target.Id}")).Count);
     }
+
+    [Fact]
+    public async Task Logs_carry_no_emails_tokens_or_api_keys()
+    {
+        using var tenant = await TenantSession.StartAsync(docaiche);
+        var person = await tenant.CreateUserAsync("Lou Logged", "viewer");
+        await OidcTestClient.TrySignInAsync(docaiche.GatewayAddress, person.Email, "not the password");
+        using var created = await person.Client.PostAsJsonAsync("/api/v1/api-keys", new { name = "logged", roles = new[] { "viewer" } });
+        var apiKey = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+        using var withKey = docaiche.CreateClient();
+        withKey.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        Assert.Equal(HttpStatusCode.OK, (await withKey.GetAsync("/api/v1/libraries")).StatusCode);
+        var accessToken = person.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+        await RecordsEventuallyAsync(tenant.Owner, $"&action=user.sign_in_failed&target={person.Id}");
+
+        var lines = await Eventually.Async(
+            () => Task.FromResult(docaiche.ResourceLogs.Of("identity", "documents", "search", "audit", "websocket", "gateway")),
+            l => l.Any(line => line.Contains("Sign-in failed for [redacted]", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the failed sign-in in identity's log");
+
+        Assert.Contains(lines, line => line.Contains("Sign-in failed for [redacted]", StringComparison.Ordinal));
+        foreach (var secret in new[] { person.Email, apiKey, accessToken[..40] })
+        {
+            Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.OrdinalIgnoreCase));
+        }
+    }
 }

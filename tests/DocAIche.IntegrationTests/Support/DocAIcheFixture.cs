@@ -40,6 +40,9 @@ public sealed class DocAIcheFixture : IAsyncLifetime
     /// <summary>Generated per run, handed to the AppHost as the bootstrap parameter.</summary>
     public string OwnerPassword { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
+    /// <summary>What the services and servers logged, for tests that check what logs may not contain.</summary>
+    public ResourceLogs ResourceLogs { get; } = new();
+
     public HttpClient CreateClient(string? accessToken = null)
     {
         var client = new HttpClient { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -77,7 +80,9 @@ public sealed class DocAIcheFixture : IAsyncLifetime
         ]);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Aspire.Hosting", LogLevel.Warning));
+            .AddFilter("Aspire.Hosting", LogLevel.Warning)
+            .AddProvider(ResourceLogs)
+            .AddFilter<ResourceLogs>("DocAIche.AppHost.Resources", LogLevel.Trace));
 
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
