@@ -22,8 +22,11 @@ public sealed class PrivacyRequests(AuditDbContext db, AuditLedger ledger, Subje
 {
     public async Task AnswerAsync(Guid requestId, string tenantId, string service, string? data, string? summary, CancellationToken cancellationToken)
     {
-        var request = await db.PrivacyRequests.Include(r => r.Parts)
-            .FirstOrDefaultAsync(r => r.Id == requestId && r.TenantId == tenantId, cancellationToken);
+        // Locked: answers arrive at once from several services, and only one of them may see the last part arrive.
+        var request = await db.PrivacyRequests
+            .FromSql($"""SELECT * FROM privacy_requests WHERE "Id" = {requestId} AND "TenantId" = {tenantId} FOR UPDATE""")
+            .Include(r => r.Parts)
+            .FirstOrDefaultAsync(cancellationToken);
         if (request is null || request.Parts.Any(p => p.Service == service))
         {
             return;
