@@ -4,12 +4,17 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var infrastructure = builder.AddDocAIcheInfrastructure();
 
-// The gateway is the public face: its address is the token issuer every service checks.
-var gateway = builder.AddProject<Projects.DocAIche_Gateway>("gateway", launchProfileName: null)
-    .WithHttpEndpoint(name: "http", port: builder.GatewayPort(), isProxied: false)
-    .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
-    .WithHttpHealthCheck("/alive");
-var issuer = gateway.GetEndpoint("http");
+// The gateway is the public face: the first instance's address is the token issuer every service
+// (and every other gateway instance) checks. More instances (DOCAICHE_GATEWAY_INSTANCES) listen on
+// the next ports, for clients spread over several gateways (a load balancer's job in production).
+var gatewayPort = builder.GatewayPort();
+var gateways = Enumerable.Range(0, builder.GatewayInstances())
+    .Select(i => builder.AddProject<Projects.DocAIche_Gateway>(i == 0 ? "gateway" : $"gateway-{i + 1}", launchProfileName: null)
+        .WithHttpEndpoint(name: "http", port: gatewayPort + i, isProxied: false)
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+        .WithHttpHealthCheck("/alive"))
+    .ToList();
+var issuer = gateways[0].GetEndpoint("http");
 var gatewayClientSecret = infrastructure.Secret("gateway-client-secret");
 
 // Every service reads the token server's signing keys from identity (not waiting for it: keys are fetched on first use).
@@ -58,15 +63,18 @@ var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket", iss
 
 // The gateway starts alongside the services rather than after them: it answers at once, with a
 // problem for a service that is not up yet, and its /health says which ones are.
-gateway
-    .WithEnvironment("Authentication__Issuer", issuer)
-    .WithEnvironment("Gateway__IdentityClientSecret", gatewayClientSecret)
-    .WithSettings(builder.Configuration, "Gateway")
-    .Uses(infrastructure.Cache)
-    .WithReference(identity)
-    .WithReference(documents)
-    .WithReference(search)
-    .WithReference(audit)
-    .WithReference(websocket);
+foreach (var gateway in gateways)
+{
+    gateway
+        .WithEnvironment("Authentication__Issuer", issuer)
+        .WithEnvironment("Gateway__IdentityClientSecret", gatewayClientSecret)
+        .WithSettings(builder.Configuration, "Gateway")
+        .Uses(infrastructure.Cache)
+        .WithReference(identity)
+        .WithReference(documents)
+        .WithReference(search)
+        .WithReference(audit)
+        .WithReference(websocket);
+}
 
 builder.Build().Run();

@@ -72,4 +72,19 @@ internal static class InfrastructureExtensions
         }
         return port == 0 ? null : port;
     }
+
+    /// <summary>How many gateway instances to run: <c>DOCAICHE_GATEWAY_INSTANCES</c>, 1 by default.</summary>
+    public static int GatewayInstances(this IDistributedApplicationBuilder builder)
+    {
+        var configured = builder.Configuration["DOCAICHE_GATEWAY_INSTANCES"];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return 1;
+        }
+        if (!int.TryParse(configured, out var instances) || instances is < 1 or > 16)
+        {
+            throw new InvalidOperationException($"DOCAICHE_GATEWAY_INSTANCES is '{configured}'; give a number from 1 to 16.");
+        }
+        return instances;
+    }
 }

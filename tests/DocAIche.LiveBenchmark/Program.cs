@@ -7,7 +7,7 @@
 //            --Gateway:Edge:PerCaller:TokenLimit=1000000 --Gateway:Edge:PerCaller:TokensPerPeriod=1000000 \
 //            --Gateway:Edge:PerTenant:TokenLimit=1000000 --Gateway:Edge:PerTenant:TokensPerPeriod=1000000
 // then:
-//   dotnet run -c Release --project tests/DocAIche.LiveBenchmark -- [connections=10000] [processes=4] [gateway|direct] [events=5]
+//   dotnet run -c Release --project tests/DocAIche.LiveBenchmark -- [connections=10000] [processes=4] [gateway|gateways|direct] [events=5]
 // "direct" connects to the websocket service's own port (found with `ss`), "gateway" through the gateway.
 // Each event is a library created through the API; its LibraryChanged event travels through the
 // outbox and RabbitMQ to the websocket service, which fans it out. Latency = arrival - commit time.
@@ -16,7 +16,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
-using System.Text.Json;
 using DocAIche.IntegrationTests.Support;
 
 if (args.Length > 0 && args[0] == "client")
@@ -43,8 +42,22 @@ using var api = new HttpClient { BaseAddress = gateway };
 api.DefaultRequestHeaders.Authorization = new("Bearer", token);
 
 var service = Server.Find("DocAIche.WebSocket") ?? throw new InvalidOperationException("The websocket service is not running.");
-var url = target == "direct" ? new Uri($"ws://127.0.0.1:{Server.ListeningPort(service)}/ws") : new Uri($"ws://{gateway.Authority}/ws");
-Console.WriteLine($"{connections} connections to {url} from {processes} client processes, {events} events");
+// "gateways": client processes take turns over every gateway instance (DOCAICHE_GATEWAY_INSTANCES=2 ./run.sh starts 8080 and 8081).
+var urls = target switch
+{
+    "direct" => [new Uri($"ws://127.0.0.1:{Server.ListeningPort(service)}/ws")],
+    "gateways" => (Environment.GetEnvironmentVariable("DOCAICHE_GATEWAYS") ?? $"{gateway},http://{gateway.Host}:{gateway.Port + 1}")
+        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(u => new Uri($"ws://{new Uri(u).Authority}/ws"))
+        .ToArray(),
+    _ => new[] { new Uri($"ws://{gateway.Authority}/ws") },
+};
+if (urls.Any(u => !u.IsLoopback))
+{
+    Console.Error.WriteLine("The benchmark only connects to loopback addresses.");
+    return 2;
+}
+Console.WriteLine($"{connections} connections to {string.Join(", ", urls.Select(u => u.ToString()))} from {processes} client processes, {events} events");
 
 GC.Collect();
 var before = Server.Memory(service);
@@ -55,7 +68,7 @@ var clock = Stopwatch.StartNew();
 for (var p = 0; p < processes; p++)
 {
     var share = (connections / processes) + (p < connections % processes ? 1 : 0);
-    var start = new ProcessStartInfo("dotnet", [typeof(LiveClients).Assembly.Location, "client", url.ToString(), share.ToString(CultureInfo.InvariantCulture), token,
+    var start = new ProcessStartInfo("dotnet", [typeof(LiveClients).Assembly.Location, "client", urls[p % urls.Length].ToString(), share.ToString(CultureInfo.InvariantCulture), token,
         Path.Combine(results, $"{p}.txt")])
     {
         RedirectStandardInput = true,
@@ -193,17 +206,31 @@ internal static class LiveClients
                     return;
                 }
                 var arrived = DateTimeOffset.UtcNow;
-                using var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
-                if (message.RootElement.GetProperty("type").GetString() == "library.changed")
+                // Light on the client's CPU (it shares the machine with the server): only the two fields wanted, read in place.
+                var received = buffer.AsSpan(0, result.Count);
+                if (received.IndexOf("\"library.changed\""u8) >= 0 && Field(received, "\"id\":\""u8) is { } id && Field(received, "\"changedAt\":\""u8) is { } changedAt)
                 {
-                    var committed = message.RootElement.GetProperty("data").GetProperty("changedAt").GetDateTimeOffset();
-                    lines.Enqueue($"{message.RootElement.GetProperty("id").GetString()} {(arrived - committed).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)}");
+                    var committed = DateTimeOffset.Parse(changedAt, CultureInfo.InvariantCulture);
+                    lines.Enqueue($"{id} {(arrived - committed).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)}");
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or JsonException)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or FormatException)
         {
         }
+    }
+
+    /// <summary>The string value after <paramref name="name"/> (which ends with the opening quote), if any.</summary>
+    private static string? Field(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    {
+        var start = json.IndexOf(name);
+        if (start < 0)
+        {
+            return null;
+        }
+        var value = json[(start + name.Length)..];
+        var end = value.IndexOf((byte)'"');
+        return end < 0 ? null : Encoding.UTF8.GetString(value[..end]);
     }
 }
 

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using DocAIche.ServiceDefaults.Authentication;
 using DocAIche.WebSocket.LiveUpdates;
 
@@ -36,7 +39,8 @@ public static class LiveUpdatesApi
                 detail: "Connect to /ws with a WebSocket client.",
                 statusCode: StatusCodes.Status426UpgradeRequired);
         }
-        if (!connections.TryAdmit(context.User))
+        var caller = LiveCaller.From(context.User);
+        if (!connections.TryAdmit(caller))
         {
             return TypedResults.Problem(title: "Too many connections", statusCode: StatusCodes.Status429TooManyRequests,
                 detail: "You (or your tenant) hold as many live connections as allowed; close one first.");
@@ -47,13 +51,31 @@ public static class LiveUpdatesApi
             // Never echo the token entry: the accepted subprotocol is the protocol's name, when offered.
             var subProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(LiveProtocol.Name) ? LiveProtocol.Name : null;
             using var socket = await context.WebSockets.AcceptWebSocketAsync(subProtocol);
+            ForgetTheHandshake(context);
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-            await connections.ServeAsync(socket, context.User, stopping.Token);
+            await connections.ServeAsync(socket, caller, stopping.Token);
         }
         finally
         {
-            connections.Release(context.User);
+            connections.Release(caller);
         }
         return TypedResults.Empty;
+    }
+
+    /// <summary>
+    /// A connection lives for hours on one request: what the handshake needed (the token twice, as a
+    /// header and as the principal's claims, the other headers, the request's trace span) is let go,
+    /// so an idle connection holds only what it uses.
+    /// </summary>
+    private static void ForgetTheHandshake(HttpContext context)
+    {
+        context.User = new ClaimsPrincipal(new ClaimsIdentity());
+        context.Features.Set<IAuthenticateResultFeature>(null);
+        context.Request.Headers.Clear();
+        if (Activity.Current is { } handshake)
+        {
+            handshake.Stop();
+            Activity.Current = null;
+        }
     }
 }

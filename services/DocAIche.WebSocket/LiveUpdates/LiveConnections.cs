@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Security.Claims;
 using System.Text.Json;
-using System.Threading.Channels;
 using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -11,8 +10,9 @@ namespace DocAIche.WebSocket.LiveUpdates;
 
 /// <summary>
 /// The WebSocket clients connected to this instance and the live-updates protocol they speak
-/// (see <see cref="ClientMessage"/>). Each client has a bounded send queue: an event is serialised
-/// once and queued for every subscribed client of its tenant, and a client whose queue is full is
+/// (see <see cref="ClientMessage"/>). An event is serialised once and queued for every subscribed
+/// client of its tenant. A client's messages go out one send at a time, started by whoever queues
+/// to an idle client (no send loop waits on an idle connection); a client with too many waiting is
 /// closed instead of slowing the others or holding memory without bound. Publishing and
 /// subscribing take one lock, so a subscription with a last event id replays exactly what it missed.
 /// </summary>
@@ -32,9 +32,12 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
     public int Count => Volatile.Read(ref count);
 
     /// <summary>Takes a place for the caller's next connection; false when the user or the tenant holds as many as allowed.</summary>
-    public bool TryAdmit(ClaimsPrincipal user)
+    public bool TryAdmit(ClaimsPrincipal user) => TryAdmit(LiveCaller.From(user));
+
+    /// <inheritdoc cref="TryAdmit(ClaimsPrincipal)"/>
+    public bool TryAdmit(LiveCaller caller)
     {
-        var (tenant, subject) = (user.GetTenantId(), user.GetSubject());
+        var (tenant, subject) = (caller.TenantId, caller.Subject);
         lock (admission)
         {
             if (perUser.GetValueOrDefault(subject) >= options.Value.MaxConnectionsPerUser ||
@@ -48,10 +51,13 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
         }
     }
 
-    /// <summary>Gives back the place <see cref="TryAdmit"/> took.</summary>
-    public void Release(ClaimsPrincipal user)
+    /// <summary>Gives back the place <see cref="TryAdmit(LiveCaller)"/> took.</summary>
+    public void Release(ClaimsPrincipal user) => Release(LiveCaller.From(user));
+
+    /// <inheritdoc cref="Release(ClaimsPrincipal)"/>
+    public void Release(LiveCaller caller)
     {
-        var (tenant, subject) = (user.GetTenantId(), user.GetSubject());
+        var (tenant, subject) = (caller.TenantId, caller.Subject);
         lock (admission)
         {
             Decrement(perUser, subject);
@@ -72,33 +78,41 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
     }
 
     /// <summary>Serves one accepted WebSocket until it closes.</summary>
-    public async Task ServeAsync(System.Net.WebSockets.WebSocket socket, ClaimsPrincipal user, CancellationToken cancellationToken)
+    public Task ServeAsync(System.Net.WebSockets.WebSocket socket, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        ServeAsync(socket, LiveCaller.From(user), cancellationToken);
+
+    /// <inheritdoc cref="ServeAsync(System.Net.WebSockets.WebSocket, ClaimsPrincipal, CancellationToken)"/>
+    public async Task ServeAsync(System.Net.WebSockets.WebSocket socket, LiveCaller caller, CancellationToken cancellationToken)
     {
-        var queue = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.Value.SendQueueLength)
-        {
-            SingleReader = true,
-            // Wait, not DropWrite: only then does TryWrite report a full queue (DropWrite silently drops and says true).
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        using var connection = new LiveConnection(Interlocked.Increment(ref nextId), user, socket, queue, options.Value.ClientMessagesPerSecond);
+        var connection = new LiveConnection(Interlocked.Increment(ref nextId), caller, socket, options.Value.ClientMessagesPerSecond);
         var tenantConnections = byTenant.GetOrAdd(connection.TenantId, _ => new ConcurrentDictionary<long, LiveConnection>());
         tenantConnections[connection.Id] = connection;
         Interlocked.Increment(ref count);
-        using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            using var sendStop = closing.Token.Register(connection.SendCancellation.Cancel);
-            var sending = SendAsync(connection, connection.SendCancellation.Token);
             Enqueue(connection, Serialize(new { type = "welcome", protocol = LiveProtocol.Name, topics = LiveTopics.All }));
-            await ReceiveAsync(connection, closing.Token);
-            queue.Writer.TryComplete();
-            await closing.CancelAsync();
-            await sending;
+            await ReceiveAsync(connection, cancellationToken);
         }
         finally
         {
             tenantConnections.TryRemove(connection.Id, out _);
             Interlocked.Decrement(ref count);
+        }
+
+        // Nothing more is queued; let the send in progress finish (briefly) before closing.
+        Task pump;
+        lock (connection)
+        {
+            connection.Closed = true;
+            pump = connection.Pump;
+        }
+        try
+        {
+            await pump.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            socket.Abort();
         }
 
         // Still open here means this instance is stopping: tell the client to reconnect (elsewhere).
@@ -130,14 +144,92 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
         }
     }
 
+    /// <summary>
+    /// Queues a message for one client. An idle client's send starts right here, usually completing
+    /// at once (the socket takes it): no thread hop and no idle send loop per connection. A client
+    /// with <see cref="LiveUpdateOptions.SendQueueLength"/> messages waiting is cut off.
+    /// </summary>
     private void Enqueue(LiveConnection connection, ReadOnlyMemory<byte> payload)
     {
-        if (!connection.Queue.Writer.TryWrite(payload) && connection.Queue.Writer.TryComplete(new SlowClientException()))
+        lock (connection)
         {
-            LogSlowClient(logger, connection.Id);
-            // The send in progress may never finish (the client stopped reading): give it a grace period, then cut.
-            connection.Overflowed = true;
-            connection.SendCancellation.CancelAfter(options.Value.SlowClientGrace);
+            if (connection.Closed || connection.Overflowed)
+            {
+                return;
+            }
+            if (connection.Waiting >= options.Value.SendQueueLength)
+            {
+                connection.Overflowed = true;
+                connection.Pending?.Clear();
+                LogSlowClient(logger, connection.Id);
+                // The send in progress may never finish (the client stopped reading): give it a grace period, then cut.
+                _ = CutIfStillSendingAsync(connection);
+                return;
+            }
+            if (connection.Sending)
+            {
+                (connection.Pending ??= new Queue<ReadOnlyMemory<byte>>()).Enqueue(payload);
+                return;
+            }
+            connection.Sending = true;
+        }
+        connection.Pump = PumpAsync(connection, payload);
+    }
+
+    /// <summary>Sends <paramref name="first"/>, then whatever queued meanwhile; ends when the queue is empty.</summary>
+    private static async Task PumpAsync(LiveConnection connection, ReadOnlyMemory<byte> first)
+    {
+        var next = first;
+        try
+        {
+            while (true)
+            {
+                await connection.Socket.SendAsync(next, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                lock (connection)
+                {
+                    if (connection.Overflowed)
+                    {
+                        break;
+                    }
+                    if (connection.Pending is not { Count: > 0 } pending)
+                    {
+                        connection.Sending = false;
+                        // An idle connection keeps no queue.
+                        connection.Pending = null;
+                        return;
+                    }
+                    next = pending.Dequeue();
+                }
+            }
+            await CloseQuietlyAsync(connection.Socket, WebSocketCloseStatus.PolicyViolation, "slow consumer: events were not read in time");
+            connection.Socket.Abort();
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
+        {
+            // The client went away (or was cut off).
+        }
+        finally
+        {
+            lock (connection)
+            {
+                connection.Sending = false;
+                connection.Pending = null;
+            }
+        }
+    }
+
+    private async Task CutIfStillSendingAsync(LiveConnection connection)
+    {
+        await Task.Delay(options.Value.SlowClientGrace, time);
+        bool stuck;
+        lock (connection)
+        {
+            stuck = connection.Sending;
+        }
+        if (stuck || connection.Socket.State == WebSocketState.Open)
+        {
+            await CloseQuietlyAsync(connection.Socket, WebSocketCloseStatus.PolicyViolation, "slow consumer: events were not read in time");
+            connection.Socket.Abort();
         }
     }
 
@@ -151,7 +243,7 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
                 Enqueue(connection, Serialize(new { type = "pong", at = time.GetUtcNow() }));
                 break;
             case "subscribe" when message.Topic is { } topic && LiveTopics.All.Contains(topic):
-                if (!LiveTopics.MaySubscribe(connection.User, topic))
+                if (!connection.Caller.MaySubscribe(topic))
                 {
                     Enqueue(connection, LiveProtocol.Error("forbidden", $"Your roles do not include the '{topic}' topic."));
                     break;
@@ -194,26 +286,6 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
             {
                 Enqueue(connection, published.Payload);
             }
-        }
-    }
-
-    private static async Task SendAsync(LiveConnection connection, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var payload in connection.Queue.Reader.ReadAllAsync(cancellationToken))
-            {
-                await connection.Socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-            }
-        }
-        catch (Exception exception) when (exception is SlowClientException || (exception is OperationCanceledException && connection.Overflowed))
-        {
-            await CloseQuietlyAsync(connection.Socket, WebSocketCloseStatus.PolicyViolation, "slow consumer: events were not read in time");
-            connection.Socket.Abort();
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
-        {
-            // The client went away.
         }
     }
 
@@ -297,13 +369,12 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
                 await socket.CloseOutputAsync(status, reason, timeout.Token);
             }
         }
-        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or InvalidOperationException or ObjectDisposedException)
         {
         }
     }
 
-    private sealed class LiveConnection(long id, ClaimsPrincipal user, System.Net.WebSockets.WebSocket socket, Channel<ReadOnlyMemory<byte>> queue, int messagesPerSecond)
-        : IDisposable
+    private sealed class LiveConnection(long id, LiveCaller caller, System.Net.WebSockets.WebSocket socket, int messagesPerSecond)
     {
         private readonly double refillPerTick = (double)messagesPerSecond / Stopwatch.Frequency;
         private readonly double capacity = messagesPerSecond * 2.0;
@@ -312,26 +383,31 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
 
         public long Id { get; } = id;
 
-        public ClaimsPrincipal User { get; } = user;
+        public LiveCaller Caller { get; } = caller;
 
-        public string TenantId { get; } = user.GetTenantId();
+        public string TenantId => Caller.TenantId;
 
         public System.Net.WebSockets.WebSocket Socket { get; } = socket;
 
-        public Channel<ReadOnlyMemory<byte>> Queue { get; } = queue;
+        // The send state below is guarded by locking the connection.
 
-        /// <summary>Cancels the send loop: when the connection closes, or a grace period after its queue overflowed.</summary>
-        public CancellationTokenSource SendCancellation { get; } = new();
+        /// <summary>Messages waiting behind the one being sent; null while idle.</summary>
+        public Queue<ReadOnlyMemory<byte>>? Pending { get; set; }
 
-        private volatile bool overflowed;
+        /// <summary>Messages not yet handed to the socket.</summary>
+        public int Waiting => Pending?.Count ?? 0;
 
-        public bool Overflowed
-        {
-            get => overflowed;
-            set => overflowed = value;
-        }
+        /// <summary>Whether a send is in progress (its pump drains <see cref="Pending"/>).</summary>
+        public bool Sending { get; set; }
 
-        public void Dispose() => SendCancellation.Dispose();
+        /// <summary>The latest pump, for a closing connection to wait on.</summary>
+        public Task Pump { get; set; } = Task.CompletedTask;
+
+        /// <summary>Its queue overflowed: it is being cut off.</summary>
+        public bool Overflowed { get; set; }
+
+        /// <summary>It stopped receiving: nothing more is queued.</summary>
+        public bool Closed { get; set; }
 
         /// <summary>Topic → job id filter (null: every job). Replaced whole, under the publish lock.</summary>
         public System.Collections.Immutable.ImmutableDictionary<string, string?> Subscriptions { get; set; } =
@@ -353,8 +429,6 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
             return true;
         }
     }
-
-    private sealed class SlowClientException : Exception;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live connection {ConnectionId} fell behind; closing it")]
     private static partial void LogSlowClient(ILogger logger, long connectionId);
