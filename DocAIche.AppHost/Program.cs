@@ -56,7 +56,10 @@ var audit = builder.AddService<Projects.DocAIche_Audit>("audit", issuer)
     .WithSettings(builder.Configuration, "Retention")
     .WithSettings(builder.Configuration, "Alerts");
 
+// Unproxied: the orchestrator's development proxy would hold two descriptors per live connection
+// and run out of them (20,000 here) long before the service does.
 var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket", issuer)
+    .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
     .Uses(infrastructure.Messaging)
     .WithReference(identity)
     .WithSettings(builder.Configuration, "LiveUpdates");

@@ -9,6 +9,12 @@ public static class PrivacyErasure
     /// <summary>The name left where an erased subject's id was.</summary>
     public const string ErasedSubject = "erased";
 
+    /// <summary>The id inside a subject (<c>user:{id}</c> → <c>{id}</c>).</summary>
+    public static string IdOf(string subject) => subject[(subject.IndexOf(':', StringComparison.Ordinal) + 1)..];
+
+    /// <summary>How a subject can appear in stored text: as <c>user:{id}</c> and as the id alone.</summary>
+    public static string[] IdentifiersOf(string subject) => [subject, IdOf(subject)];
+
     /// <summary>
     /// Deletes already-published outbox messages that mention any of <paramref name="identifiers"/>:
     /// they were kept only for the outbox's retention, and they carry the subject's ids and data.

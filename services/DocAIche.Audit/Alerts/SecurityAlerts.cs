@@ -5,6 +5,7 @@ using DocAIche.Contracts.Audit;
 using DocAIche.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using DocAIche.ServiceDefaults.Privacy;
 
 namespace DocAIche.Audit.Alerts;
 
@@ -43,7 +44,7 @@ public sealed partial class SecurityAlerts(
             var targetType = sighting.Subject.StartsWith("user:", StringComparison.Ordinal) ? "user" : sighting.Subject.StartsWith("apikey:", StringComparison.Ordinal) ? "api_key" : "alert";
             await ledger.AppendAsync(new AuditEntry(
                 entry.TenantId, now, "service:audit", "security.alert_raised", targetType,
-                personal ? sighting.Subject[(sighting.Subject.IndexOf(':', StringComparison.Ordinal) + 1)..] : alertId.ToString(),
+                personal ? PrivacyErasure.IdOf(sighting.Subject) : alertId.ToString(),
                 "success",
                 Details: new Dictionary<string, string>
                 {

@@ -67,6 +67,6 @@ public sealed class PrivacyRequests(AuditDbContext db, AuditLedger ledger, Subje
         }
         // In case an answer raced the erasure of the subject's key.
         await keys.EraseAsync(erasure.TenantId, [subject], cancellationToken);
-        await db.DeleteSentEventsAboutAsync([subject, subject[(subject.IndexOf(':', StringComparison.Ordinal) + 1)..]], cancellationToken);
+        await db.DeleteSentEventsAboutAsync(PrivacyErasure.IdentifiersOf(subject), cancellationToken);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DocAIche.Audit.Infrastructure;
 using DocAIche.Audit.Model;
 using Microsoft.EntityFrameworkCore;
+using DocAIche.ServiceDefaults.Privacy;
 
 namespace DocAIche.Audit.Trail;
 
@@ -152,6 +153,6 @@ public sealed class AuditRecordReader(AuditDbContext db, SubjectKeys keys)
                 record.Hash);
         }).ToList();
 
-        static string? TargetIdOf(string? subject) => subject?[(subject.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        static string? TargetIdOf(string? subject) => subject is null ? null : PrivacyErasure.IdOf(subject);
     }
 }

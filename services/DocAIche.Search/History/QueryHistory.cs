@@ -100,9 +100,7 @@ public sealed partial class QueryHistory(
         var deleted = 0;
         foreach (var (tenant, days) in policies)
         {
-            var cutoff = now - TimeSpan.FromDays(days);
-            deleted += await db.QueryHistory.Where(e => e.TenantId == tenant && e.At < cutoff).ExecuteDeleteAsync(cancellationToken);
-            deleted += await db.Feedback.Where(f => f.TenantId == tenant && f.CreatedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            deleted += await PurgeTenantAsync(db, tenant, now - TimeSpan.FromDays(days), cancellationToken);
         }
         if (tenantId is null)
         {
@@ -114,6 +112,11 @@ public sealed partial class QueryHistory(
         }
         return deleted;
     }
+
+    /// <summary>Deletes one tenant's query history and feedback from before <paramref name="cutoff"/>.</summary>
+    public static async Task<int> PurgeTenantAsync(SearchDbContext db, string tenantId, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        await db.QueryHistory.Where(e => e.TenantId == tenantId && e.At < cutoff).ExecuteDeleteAsync(cancellationToken) +
+        await db.Feedback.Where(f => f.TenantId == tenantId && f.CreatedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing or purging query history failed; trying again")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -126,6 +126,7 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
     public void Publish(string tenantId, string? jobId, LiveEvent liveEvent)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(liveEvent, JsonOptions);
+        List<LiveConnection>? idle = null;
         lock (publishing)
         {
             var published = new PublishedEvent(++sequence, liveEvent.Id, tenantId, liveEvent.Topic, jobId, payload, time.GetUtcNow());
@@ -136,26 +137,64 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
             }
             foreach (var connection in connections.Values)
             {
-                if (connection.Wants(published))
+                if (connection.Wants(published) && Queue(connection, payload))
                 {
-                    Enqueue(connection, payload);
+                    (idle ??= []).Add(connection);
                 }
             }
         }
+        if (idle is null)
+        {
+            return;
+        }
+
+        // Sends to idle clients start outside the lock (their order is already fixed), spread over
+        // every core when there are many: a fan-out to 10,000 clients is 10,000 socket writes.
+        if (idle.Count < ParallelSendThreshold)
+        {
+            foreach (var connection in idle)
+            {
+                StartSending(connection, payload);
+            }
+            return;
+        }
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, idle.Count, Math.Max(ParallelSendThreshold / 2, idle.Count / (Environment.ProcessorCount * 4))),
+            range =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    StartSending(idle[i], payload);
+                }
+            });
     }
 
-    /// <summary>
-    /// Queues a message for one client. An idle client's send starts right here, usually completing
-    /// at once (the socket takes it): no thread hop and no idle send loop per connection. A client
-    /// with <see cref="LiveUpdateOptions.SendQueueLength"/> messages waiting is cut off.
-    /// </summary>
+    private const int ParallelSendThreshold = 512;
+
+    /// <summary>Queues a message and, for an idle client, starts sending it here.</summary>
     private void Enqueue(LiveConnection connection, ReadOnlyMemory<byte> payload)
+    {
+        if (Queue(connection, payload))
+        {
+            StartSending(connection, payload);
+        }
+    }
+
+    private static void StartSending(LiveConnection connection, ReadOnlyMemory<byte> payload) =>
+        connection.Pump = PumpAsync(connection, payload);
+
+    /// <summary>
+    /// Queues a message for one client; true when the client was idle and the caller must start
+    /// sending it (<see cref="StartSending"/>) — usually completing at once, as the socket takes it:
+    /// no thread hop and no idle send loop per connection. A client with
+    /// <see cref="LiveUpdateOptions.SendQueueLength"/> messages waiting is cut off.
+    /// </summary>
+    private bool Queue(LiveConnection connection, ReadOnlyMemory<byte> payload)
     {
         lock (connection)
         {
             if (connection.Closed || connection.Overflowed)
             {
-                return;
+                return false;
             }
             if (connection.Waiting >= options.Value.SendQueueLength)
             {
@@ -164,16 +203,16 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
                 LogSlowClient(logger, connection.Id);
                 // The send in progress may never finish (the client stopped reading): give it a grace period, then cut.
                 _ = CutIfStillSendingAsync(connection);
-                return;
+                return false;
             }
             if (connection.Sending)
             {
                 (connection.Pending ??= new Queue<ReadOnlyMemory<byte>>()).Enqueue(payload);
-                return;
+                return false;
             }
             connection.Sending = true;
+            return true;
         }
-        connection.Pump = PumpAsync(connection, payload);
     }
 
     /// <summary>Sends <paramref name="first"/>, then whatever queued meanwhile; ends when the queue is empty.</summary>

@@ -4,6 +4,7 @@ using DocAIche.Audit.Privacy;
 using DocAIche.Audit.Trail;
 using DocAIche.Contracts.Privacy;
 using MassTransit;
+using DocAIche.ServiceDefaults.Privacy;
 
 namespace DocAIche.Audit.IntegrationEvents.EventHandling;
 
@@ -49,7 +50,7 @@ public sealed class AuditExportParticipant(
     {
         var requested = context.Message;
         var records = new List<AuditRecordView>();
-        var id = requested.SubjectId[(requested.SubjectId.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        var id = PrivacyErasure.IdOf(requested.SubjectId);
         foreach (var filter in new[] { new AuditRecordFilter(Actor: requested.SubjectId), new AuditRecordFilter(Target: id) })
         {
             await foreach (var record in reader.StreamAsync(requested.TenantId, filter, cancellationToken))

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DocAIche.Contracts.Audit;
 using DocAIche.Contracts.Privacy;
+using DocAIche.Search.History;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Model;
 using DocAIche.ServiceDefaults.Messaging;
@@ -44,7 +45,7 @@ public sealed class PrivacyErasureConsumer(SearchDbContext db, ILogger<PrivacyEr
         var subject = requested.SubjectId;
         var feedback = await Db.Feedback.Where(f => f.TenantId == requested.TenantId && f.Subject == subject).ExecuteDeleteAsync(cancellationToken);
         var history = await Db.QueryHistory.Where(e => e.TenantId == requested.TenantId && e.Subject == subject).ExecuteDeleteAsync(cancellationToken);
-        var events = await Db.DeleteSentEventsAboutAsync([subject, subject[(subject.IndexOf(':', StringComparison.Ordinal) + 1)..]], cancellationToken);
+        var events = await Db.DeleteSentEventsAboutAsync(PrivacyErasure.IdentifiersOf(subject), cancellationToken);
         Db.AddIntegrationEvent(new PrivacyErasureConfirmed(requested.RequestId, requested.TenantId, PrivacyParticipants.Search,
             new Dictionary<string, int> { ["feedback"] = feedback, ["queryHistory"] = history, ["events"] = events }, [], Time.GetUtcNow()), Time);
     }
@@ -71,9 +72,7 @@ public sealed class RetentionPolicyChangedConsumer(SearchDbContext db, ILogger<R
         retention.ChangedAt = changed.ChangedAt;
         if (changed.PurgeNow)
         {
-            var cutoff = Time.GetUtcNow() - TimeSpan.FromDays(changed.QueryHistoryDays);
-            await Db.QueryHistory.Where(e => e.TenantId == changed.TenantId && e.At < cutoff).ExecuteDeleteAsync(cancellationToken);
-            await Db.Feedback.Where(f => f.TenantId == changed.TenantId && f.CreatedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            await QueryHistory.PurgeTenantAsync(Db, changed.TenantId, Time.GetUtcNow() - TimeSpan.FromDays(changed.QueryHistoryDays), cancellationToken);
         }
     }
 }
