@@ -22,11 +22,14 @@ public sealed class PrivacyRequests(AuditDbContext db, AuditLedger ledger, Subje
 {
     public async Task AnswerAsync(Guid requestId, string tenantId, string service, string? data, string? summary, CancellationToken cancellationToken)
     {
-        // Locked: answers arrive at once from several services, and only one of them may see the last part arrive.
-        var request = await db.PrivacyRequests
-            .FromSql($"""SELECT * FROM privacy_requests WHERE "Id" = {requestId} AND "TenantId" = {tenantId} FOR UPDATE""")
-            .Include(r => r.Parts)
-            .FirstOrDefaultAsync(cancellationToken);
+        // Answers arrive at once from several services, and only one of them may see the last part arrive:
+        // lock the request first, then read it and its parts in a new statement, whose snapshot (read
+        // committed) includes what the answers before this one committed. One statement doing both
+        // would read the parts as they were when it started waiting.
+        await db.Database.ExecuteSqlAsync(
+            $"""SELECT 1 FROM privacy_requests WHERE "Id" = {requestId} AND "TenantId" = {tenantId} FOR UPDATE""", cancellationToken);
+        var request = await db.PrivacyRequests.Include(r => r.Parts)
+            .FirstOrDefaultAsync(r => r.Id == requestId && r.TenantId == tenantId, cancellationToken);
         if (request is null || request.Parts.Any(p => p.Service == service))
         {
             return;
