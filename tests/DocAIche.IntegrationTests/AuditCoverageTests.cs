@@ -15,6 +15,9 @@ public sealed class AuditCoverageTests(DocAIcheFixture docaiche) : IAsyncLifetim
     private static readonly string[] Services = ["identity", "documents", "search", "audit", "websocket"];
     private LoopbackWebsite site = null!;
 
+    /// <summary>A throwaway password for a user that lives only in this test's temporary database.</summary>
+    private static string NewPassword() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+
     public async Task InitializeAsync() => site = await LoopbackWebsite.StartAsync();
 
     public async Task DisposeAsync() => await site.DisposeAsync();
@@ -64,7 +67,7 @@ public sealed class AuditCoverageTests(DocAIcheFixture docaiche) : IAsyncLifetim
         // Identity.
         var userId = (await Call("POST /api/v1/users", () => owner.PostAsJsonAsync("/api/v1/users", new
         {
-            email = $"{GatewayClient.UniqueWord("covered")}@{tenant.TenantId}.docaiche.local", displayName = "Covered", password = "Covered-password-1", roles = new[] { "viewer" },
+            email = $"{GatewayClient.UniqueWord("covered")}@{tenant.TenantId}.docaiche.local", displayName = "Covered", password = NewPassword(), roles = new[] { "viewer" },
         }), "user.created", j => j.GetProperty("id").GetString()!)).GetProperty("id").GetString()!;
         await Call("PUT /api/v1/users/{id}/roles", () => owner.PutAsJsonAsync($"/api/v1/users/{userId}/roles", new { roles = new[] { "editor" } }), "user.roles_changed", _ => userId);
         await Call("POST /api/v1/users/{id}/disable", () => owner.PostAsync($"/api/v1/users/{userId}/disable", null), "user.disabled", _ => userId);
@@ -159,7 +162,7 @@ public sealed class AuditCoverageTests(DocAIcheFixture docaiche) : IAsyncLifetim
         {
             using var another = await owner.PostAsJsonAsync("/api/v1/users", new
             {
-                email = $"{GatewayClient.UniqueWord("gone")}@{tenant.TenantId}.docaiche.local", displayName = "Gone", password = "Gone-password-1", roles = new[] { "viewer" },
+                email = $"{GatewayClient.UniqueWord("gone")}@{tenant.TenantId}.docaiche.local", displayName = "Gone", password = NewPassword(), roles = new[] { "viewer" },
             });
             var id = (await another.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
             called["DELETE /api/v1/users/{id}"] = ("user.deleted", id!);
@@ -171,9 +174,10 @@ public sealed class AuditCoverageTests(DocAIcheFixture docaiche) : IAsyncLifetim
         // Operators create tenants; the record belongs to the new tenant, read by its owner.
         var newTenant = GatewayClient.UniqueWord("covered").ToLowerInvariant();
         var ownerEmail = $"owner@{newTenant}.docaiche.local";
+        var ownerPassword = NewPassword();
         await Call("POST /api/v1/tenants", () => docaiche.Gateway.PostAsJsonAsync("/api/v1/tenants",
-            new { id = newTenant, name = "Covered", ownerEmail, ownerPassword = "Covered-owner-password-1" }), "tenant.created", _ => newTenant);
-        var newOwner = docaiche.CreateClient((await OidcTestClient.SignInAsync(docaiche.GatewayAddress, ownerEmail, "Covered-owner-password-1")).AccessToken);
+            new { id = newTenant, name = "Covered", ownerEmail, ownerPassword }), "tenant.created", _ => newTenant);
+        var newOwner = docaiche.CreateClient((await OidcTestClient.SignInAsync(docaiche.GatewayAddress, ownerEmail, ownerPassword)).AccessToken);
 
         // Every listed operation was called, and nothing was called that is not listed.
         Assert.Equal(await StateChangingOperationsAsync(), new SortedSet<string>(called.Keys, StringComparer.Ordinal));
