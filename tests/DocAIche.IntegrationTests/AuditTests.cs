@@ -195,7 +195,10 @@ public sealed class AuditTests(DocAIcheFixture docaiche)
         var lines = (await auditor.Client.GetStringAsync("/api/v1/audit/records/export?format=jsonl&action=library.created"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(5, lines.Length);
-        Assert.Equal(names, lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("details").GetProperty("name").GetString()));
+        // The export is in chain order (the order the audit service recorded them), as the list is.
+        var exported = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(libraries.Select(r => r.Sequence), exported.Select(r => r.GetProperty("sequence").GetInt64()));
+        Assert.Equal(names.Order(StringComparer.Ordinal), exported.Select(r => r.GetProperty("details").GetProperty("name").GetString()!).Order(StringComparer.Ordinal));
 
         using var csv = await auditor.Client.GetAsync("/api/v1/audit/records/export?format=csv&action=library.created");
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
