@@ -56,10 +56,13 @@ var audit = builder.AddService<Projects.DocAIche_Audit>("audit", issuer)
     .WithSettings(builder.Configuration, "Retention")
     .WithSettings(builder.Configuration, "Alerts");
 
-// Unproxied: the orchestrator's development proxy would hold two descriptors per live connection
-// and run out of them (20,000 here) long before the service does.
+// Live connections have an endpoint of their own ("live", where the gateway's /ws goes); the HTTP
+// one serves health and OpenAPI. Unproxied: the orchestrator's development proxy would hold two
+// descriptors per live connection and run out of them (20,000 here) long before the service does.
 var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket", issuer)
     .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
+    .WithHttpEndpoint(name: "live", env: "LiveUpdates__Port", isProxied: false)
+    .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
     .WithReference(identity)
     .WithSettings(builder.Configuration, "LiveUpdates");

@@ -3,6 +3,7 @@ using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Correlation;
 using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
+using DocAIche.Gateway.LiveUpdates;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +23,7 @@ app.UseApiKeyExchange();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseProxiedWebSocketTrimming();
 // The gateway authenticates to rate-limit by caller; each service authorises its own endpoints.
 app.MapReverseProxy().AllowAnonymous();
 

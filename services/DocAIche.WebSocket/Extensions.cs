@@ -1,6 +1,5 @@
 using DocAIche.WebSocket.IntegrationEvents.EventHandling;
 using DocAIche.WebSocket.LiveUpdates;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 
 namespace DocAIche.WebSocket;
 
@@ -22,31 +21,21 @@ internal static class Extensions
             bus.AddConsumer<SecurityAlertNotifier>().Endpoint(PerInstance);
         });
         builder.AddDefaultAuthentication();
+        builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
+
+        builder.Services.AddSingleton<LiveAuthenticator>();
+        builder.Services.AddSingleton<LiveMetrics>();
+        builder.Services.AddSingleton<ConnectionLimits>();
+        // In this order: the instance is in the shared counts before the first client is admitted, and leaves them last.
+        builder.Services.AddHostedService<ConnectionLimitsHeartbeat>();
+        builder.Services.AddSingleton<LiveListener>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LiveListener>());
 
         void PerInstance(MassTransit.IEndpointRegistrationConfigurator endpoint)
         {
             endpoint.InstanceId = instance;
             endpoint.Temporary = true;
         }
-
-        // Browsers cannot set headers on a WebSocket: they offer the token as a subprotocol entry instead.
-        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, jwt =>
-        {
-            var next = jwt.Events?.OnMessageReceived;
-            jwt.Events ??= new JwtBearerEvents();
-            jwt.Events.OnMessageReceived = async context =>
-            {
-                if (next is not null)
-                {
-                    await next(context);
-                }
-                if (context.Token is null && context.Request.Headers.Authorization.Count == 0 &&
-                    LiveProtocol.TokenFromSubprotocols(context.Request.Headers.SecWebSocketProtocol!) is { } token)
-                {
-                    context.Token = token;
-                }
-            };
-        });
         return builder;
     }
 }

@@ -1,5 +1,4 @@
 using DocAIche.WebSocket;
-using DocAIche.WebSocket.Apis;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,10 +7,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// The HTTP server answers health probes and OpenAPI; live connections have an endpoint of their
+// own (LiveUpdates:Port, see LiveListener) that the gateway's /ws forwards to.
 app.MapDefaultEndpoints();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-app.MapLiveUpdatesApi();
 
 app.Run();

@@ -8,13 +8,16 @@
 //            --Gateway:Edge:PerTenant:TokenLimit=1000000 --Gateway:Edge:PerTenant:TokensPerPeriod=1000000
 // then:
 //   dotnet run -c Release --project tests/DocAIche.LiveBenchmark -- [connections=10000] [processes=4] [gateway|gateways|direct] [events=5]
-// "direct" connects to the websocket service's own port (found with `ss`), "gateway" through the gateway.
+// "direct" connects to the websocket service's live port (read from its environment), "gateway" through
+// the gateway, "gateways" through every gateway instance (DOCAICHE_GATEWAY_INSTANCES=2 ./run.sh).
 // Each event is a library created through the API; its LibraryChanged event travels through the
 // outbox and RabbitMQ to the websocket service, which fans it out. Latency = arrival - commit time.
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
-using System.Net.WebSockets;
+using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using DocAIche.IntegrationTests.Support;
 
@@ -45,7 +48,7 @@ var service = Server.Find("DocAIche.WebSocket") ?? throw new InvalidOperationExc
 // "gateways": client processes take turns over every gateway instance (DOCAICHE_GATEWAY_INSTANCES=2 ./run.sh starts 8080 and 8081).
 var urls = target switch
 {
-    "direct" => [new Uri($"ws://127.0.0.1:{Server.ListeningPort(service)}/ws")],
+    "direct" => [new Uri($"ws://127.0.0.1:{Server.LivePort(service)}/ws")],
     "gateways" => (Environment.GetEnvironmentVariable("DOCAICHE_GATEWAYS") ?? $"{gateway},http://{gateway.Host}:{gateway.Port + 1}")
         .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(u => new Uri($"ws://{new Uri(u).Authority}/ws"))
@@ -59,8 +62,11 @@ if (urls.Any(u => !u.IsLoopback))
 }
 Console.WriteLine($"{connections} connections to {string.Join(", ", urls.Select(u => u.ToString()))} from {processes} client processes, {events} events");
 
+// Gateways hold two sockets per proxied connection; their growth is reported too when they carry the clients.
+List<int> gateways = target == "direct" ? [] : Server.FindAll("DocAIche.Gateway");
 GC.Collect();
 var before = Server.Memory(service);
+var gatewaysBefore = gateways.Select(g => Server.Memory(g).Rss).ToList();
 var results = Path.Combine(Path.GetTempPath(), $"docaiche-live-{Guid.NewGuid():N}");
 Directory.CreateDirectory(results);
 var clients = new List<Process>();
@@ -71,6 +77,8 @@ for (var p = 0; p < processes; p++)
     var start = new ProcessStartInfo("dotnet", [typeof(LiveClients).Assembly.Location, "client", urls[p % urls.Length].ToString(), share.ToString(CultureInfo.InvariantCulture), token,
         Path.Combine(results, $"{p}.txt")])
     {
+        // The clients' continuations are a few span searches: run them on the socket engine's threads, not the thread pool.
+        Environment = { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1", ["DOTNET_gcServer"] = "0" },
         RedirectStandardInput = true,
         RedirectStandardOutput = true,
         UseShellExecute = false,
@@ -89,13 +97,23 @@ await Task.Delay(TimeSpan.FromSeconds(3));
 var idle = Server.Memory(service);
 Console.WriteLine($"held {held} of {connections} in {connectSeconds:0.0} s; websocket service resident {before.Rss / 1024.0:0} MiB -> {idle.Rss / 1024.0:0} MiB = " +
     $"{(idle.Rss - before.Rss) * 1024.0 / Math.Max(1, held) / 1024.0:0.0} KiB per idle connection (GC heap included)");
+for (var g = 0; g < gateways.Count; g++)
+{
+    var rss = Server.Memory(gateways[g]).Rss;
+    var carried = held / gateways.Count;
+    Console.WriteLine($"gateway {gateways[g]}: resident {gatewaysBefore[g] / 1024.0:0} MiB -> {rss / 1024.0:0} MiB = " +
+        $"{(rss - gatewaysBefore[g]) / (double)Math.Max(1, carried):0.0} KiB per proxied connection (about {carried} each)");
+}
+
+// One event first, reported on its own: a fresh service compiles its fan-out path on it.
+await PublishAsync();
+await Task.Delay(TimeSpan.FromSeconds(3));
 
 var serviceCpuBefore = Server.CpuSeconds(service);
 var clientsCpuBefore = clients.Sum(c => c.TotalProcessorTime.TotalSeconds);
 for (var e = 0; e < events; e++)
 {
-    using var created = await api.PostAsJsonAsync("/api/v1/libraries", new { name = $"live-bench-{Guid.NewGuid():N}"[..30] });
-    created.EnsureSuccessStatusCode();
+    await PublishAsync();
     await Task.Delay(TimeSpan.FromSeconds(3));
 }
 
@@ -127,51 +145,84 @@ foreach (var file in Directory.GetFiles(results))
 }
 Directory.Delete(results, recursive: true);
 var all = new List<double>();
-foreach (var (id, list) in latencies.OrderBy(l => l.Value.Min()))
+// Event ids are time-ordered (UUIDv7): the first is the warm-up.
+var warmUp = latencies.Keys.Min(StringComparer.Ordinal);
+foreach (var (id, list) in latencies.OrderBy(l => l.Key, StringComparer.Ordinal))
 {
     list.Sort();
-    all.AddRange(list);
-    Console.WriteLine($"event {id[..8]}: reached {list.Count} of {held} clients; first {list[0]:0.0} ms, p50 {Percentile(list, 50):0.0} ms, p99 {Percentile(list, 99):0.0} ms, last {list[^1]:0.0} ms");
+    if (id != warmUp)
+    {
+        all.AddRange(list);
+    }
+    Console.WriteLine($"{(id == warmUp ? "warm-up " : "")}event {id}: reached {list.Count} of {held} clients; first {list[0]:0.0} ms, p50 {Percentile(list, 50):0.0} ms, p99 {Percentile(list, 99):0.0} ms, last {list[^1]:0.0} ms");
 }
 all.Sort();
 if (all.Count > 0)
 {
-    Console.WriteLine($"all events: p50 {Percentile(all, 50):0.0} ms, p99 {Percentile(all, 99):0.0} ms over {all.Count} deliveries");
+    Console.WriteLine($"all events but the warm-up: p50 {Percentile(all, 50):0.0} ms, p99 {Percentile(all, 99):0.0} ms over {all.Count} deliveries");
 }
 return 0;
 
+async Task PublishAsync()
+{
+    using var created = await api.PostAsJsonAsync("/api/v1/libraries", new { name = $"live-bench-{Guid.NewGuid():N}"[..30] });
+    created.EnsureSuccessStatusCode();
+}
+
 static double Percentile(List<double> sorted, int p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-/// <summary>One client process: opens its share of connections, subscribes each to index, records arrival latencies.</summary>
+/// <summary>
+/// One client process: opens its share of connections, subscribes each to index, records arrival
+/// latencies. It speaks the WebSocket protocol over raw sockets, with completions run on the
+/// socket engine's threads, because it shares two cores with the server it measures: what it spends
+/// per message is taken from the server's fan-out.
+/// </summary>
 internal static class LiveClients
 {
     public static async Task<int> RunAsync(Uri url, int count, string token, string resultsFile)
     {
-        var sockets = new List<ClientWebSocket>(count);
+        var endpoint = new IPEndPoint(IPAddress.Parse(url.Host), url.Port);
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var handshake = Encoding.ASCII.GetBytes($"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            $"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\nAuthorization: Bearer {token}\r\n\r\n");
+        var subscribe = MaskedTextFrame("""{"type":"subscribe","topic":"index"}"""u8);
+        var sockets = new List<Socket>(count);
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var stop = new CancellationTokenSource();
-        var subscribe = Encoding.UTF8.GetBytes("""{"type":"subscribe","topic":"index"}""");
+        var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         using var gate = new SemaphoreSlim(64);
-        var readers = new List<Task>(count);
-        var opening = Enumerable.Range(0, count).Select(async _ =>
+        var opening = Enumerable.Range(0, count).Select(async index =>
         {
             await gate.WaitAsync();
+            var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            // A server out of descriptors leaves connections in its backlog, unanswered: they count as failed.
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             try
             {
-                var socket = new ClientWebSocket();
-                socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
-                socket.Options.KeepAliveInterval = TimeSpan.Zero;
-                await socket.ConnectAsync(url, CancellationToken.None);
-                await socket.SendAsync(subscribe, WebSocketMessageType.Text, true, CancellationToken.None);
+                await socket.ConnectAsync(endpoint, deadline.Token);
+                await socket.SendAsync(handshake, deadline.Token);
+                var (status, leftover) = await ReadResponseHeadAsync(socket, deadline.Token);
+                if (status != "101")
+                {
+                    failures.AddOrUpdate($"HTTP {status}", 1, (_, n) => n + 1);
+                    socket.Dispose();
+                    return;
+                }
+                await socket.SendAsync(subscribe);
                 lock (sockets)
                 {
                     sockets.Add(socket);
-                    readers.Add(ReadAsync(socket, lines, stop.Token));
                 }
+                _ = ReadAsync(socket, leftover, lines);
             }
-            catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException)
+            catch (SocketException e)
             {
-                await Console.Error.WriteLineAsync($"connect failed: {e.Message}");
+                failures.AddOrUpdate(e.SocketErrorCode.ToString(), 1, (_, n) => n + 1);
+                socket.Dispose();
+            }
+            catch (OperationCanceledException)
+            {
+                failures.AddOrUpdate("no answer within 30 s", 1, (_, n) => n + 1);
+                socket.Dispose();
             }
             finally
             {
@@ -179,45 +230,138 @@ internal static class LiveClients
             }
         });
         await Task.WhenAll(opening);
+        foreach (var (reason, times) in failures)
+        {
+            await Console.Error.WriteLineAsync($"{times} connections failed: {reason}");
+        }
         Console.WriteLine($"ready {sockets.Count}");
 
-        // The driver closes our stdin when it is done publishing.
-        await Console.In.ReadToEndAsync();
-        await stop.CancelAsync();
+        // The driver closes our stdin when it is done publishing. Console reads block: on a thread of
+        // their own, never on the socket engine's thread this code may have been resumed on.
+        await Task.Run(Console.In.ReadToEnd);
         await File.WriteAllLinesAsync(resultsFile, lines);
         foreach (var socket in sockets)
         {
-            socket.Abort();
             socket.Dispose();
         }
         return 0;
     }
 
-    private static async Task ReadAsync(ClientWebSocket socket, System.Collections.Concurrent.ConcurrentQueue<string> lines, CancellationToken stop)
+    /// <summary>The response's status code, and whatever arrived after its head (the first frames).</summary>
+    private static async Task<(string Status, byte[] Leftover)> ReadResponseHeadAsync(Socket socket, CancellationToken cancellationToken)
     {
-        var buffer = new byte[16 * 1024];
+        var buffer = new byte[4096];
+        var received = 0;
+        while (received < buffer.Length)
+        {
+            var read = await socket.ReceiveAsync(buffer.AsMemory(received), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+            received += read;
+            var end = buffer.AsSpan(0, received).IndexOf("\r\n\r\n"u8);
+            if (end >= 0)
+            {
+                var statusLine = Encoding.ASCII.GetString(buffer, 0, buffer.AsSpan(0, end).IndexOf("\r\n"u8) is var eol and >= 0 ? eol : end);
+                return (statusLine.Split(' ')[1], buffer[(end + 4)..received]);
+            }
+        }
+        return ("none", []);
+    }
+
+    /// <summary>Reads server frames (unmasked) and times the library.changed events.</summary>
+    private static async Task ReadAsync(Socket socket, byte[] leftover, System.Collections.Concurrent.ConcurrentQueue<string> lines)
+    {
+        var buffer = new byte[Math.Max(4096, leftover.Length)];
+        leftover.CopyTo(buffer, 0);
+        var filled = leftover.Length;
         try
         {
             while (true)
             {
-                var result = await socket.ReceiveAsync(buffer.AsMemory(), stop);
-                if (result.MessageType == WebSocketMessageType.Close)
+                var consumed = 0;
+                var arrived = DateTimeOffset.UtcNow;
+                while (TryFrame(buffer.AsSpan(consumed, filled - consumed), out var opcode, out var payloadStart, out var length))
+                {
+                    var payload = buffer.AsSpan(consumed + payloadStart, length);
+                    if (opcode == 0x8)
+                    {
+                        return;
+                    }
+                    if (opcode == 0x1 && payload.IndexOf("\"library.changed\""u8) >= 0 &&
+                        Field(payload, "\"id\":\""u8) is { } id && Field(payload, "\"changedAt\":\""u8) is { } changedAt)
+                    {
+                        var committed = DateTimeOffset.Parse(changedAt, CultureInfo.InvariantCulture);
+                        lines.Enqueue($"{id} {(arrived - committed).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)}");
+                    }
+                    consumed += payloadStart + length;
+                }
+                // Keep a partial frame at the front; grow for one larger than the buffer.
+                buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
+                filled -= consumed;
+                if (filled == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+                var read = await socket.ReceiveAsync(buffer.AsMemory(filled));
+                if (read == 0)
                 {
                     return;
                 }
-                var arrived = DateTimeOffset.UtcNow;
-                // Light on the client's CPU (it shares the machine with the server): only the two fields wanted, read in place.
-                var received = buffer.AsSpan(0, result.Count);
-                if (received.IndexOf("\"library.changed\""u8) >= 0 && Field(received, "\"id\":\""u8) is { } id && Field(received, "\"changedAt\":\""u8) is { } changedAt)
-                {
-                    var committed = DateTimeOffset.Parse(changedAt, CultureInfo.InvariantCulture);
-                    lines.Enqueue($"{id} {(arrived - committed).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)}");
-                }
+                filled += read;
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or FormatException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or FormatException)
         {
         }
+    }
+
+    /// <summary>A whole frame at the start of <paramref name="data"/>: its opcode, where its payload starts and how long it is.</summary>
+    private static bool TryFrame(ReadOnlySpan<byte> data, out int opcode, out int payloadStart, out int length)
+    {
+        (opcode, payloadStart, length) = (0, 0, 0);
+        if (data.Length < 2)
+        {
+            return false;
+        }
+        opcode = data[0] & 0x0F;
+        var declared = (long)(data[1] & 0x7F);
+        payloadStart = 2;
+        if (declared == 126)
+        {
+            if (data.Length < 4)
+            {
+                return false;
+            }
+            declared = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+            payloadStart = 4;
+        }
+        else if (declared == 127)
+        {
+            if (data.Length < 10)
+            {
+                return false;
+            }
+            declared = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(data[2..]);
+            payloadStart = 10;
+        }
+        length = (int)declared;
+        return data.Length >= payloadStart + length;
+    }
+
+    /// <summary>A client's text frame: clients mask what they send (RFC 6455 section 5.3).</summary>
+    private static byte[] MaskedTextFrame(ReadOnlySpan<byte> text)
+    {
+        var frame = new byte[6 + text.Length];
+        frame[0] = 0x81;
+        frame[1] = (byte)(0x80 | text.Length);
+        RandomNumberGenerator.Fill(frame.AsSpan(2, 4));
+        for (var i = 0; i < text.Length; i++)
+        {
+            frame[6 + i] = (byte)(text[i] ^ frame[2 + (i % 4)]);
+        }
+        return frame;
     }
 
     /// <summary>The string value after <paramref name="name"/> (which ends with the opening quote), if any.</summary>
@@ -237,8 +381,11 @@ internal static class LiveClients
 /// <summary>A DocAIche process found through /proc: its memory and its listening port.</summary>
 internal static class Server
 {
-    public static int? Find(string name)
+    public static int? Find(string name) => FindAll(name).Cast<int?>().FirstOrDefault();
+
+    public static List<int> FindAll(string name)
     {
+        var found = new List<int>();
         foreach (var directory in Directory.GetDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var pid))
@@ -251,7 +398,7 @@ internal static class Server
                 if (cmdline.Contains(name, StringComparison.Ordinal) && !cmdline.Contains("--project", StringComparison.Ordinal) &&
                     !cmdline.Contains("LiveBenchmark", StringComparison.Ordinal))
                 {
-                    return pid;
+                    found.Add(pid);
                 }
             }
             catch (IOException)
@@ -261,7 +408,7 @@ internal static class Server
             {
             }
         }
-        return null;
+        return found;
     }
 
     /// <summary>User + system CPU time the process has used, in seconds (from /proc/PID/stat; clock ticks of 1/100 s).</summary>
@@ -280,18 +427,16 @@ internal static class Server
         return (Value("VmRSS"), Value("VmHWM"));
     }
 
-    /// <summary>The TCP port the process listens on (the service has one endpoint).</summary>
-    public static int ListeningPort(int? pid)
+    /// <summary>The live endpoint's port, from the environment the orchestrator gave the service.</summary>
+    public static int LivePort(int? pid)
     {
-        var output = Process.Start(new ProcessStartInfo("ss", ["-ltnpH"]) { RedirectStandardOutput = true })!.StandardOutput.ReadToEnd();
-        foreach (var line in output.Split('\n'))
+        foreach (var entry in File.ReadAllText($"/proc/{pid}/environ").Split('\0'))
         {
-            if (line.Contains($"pid={pid},", StringComparison.Ordinal))
+            if (entry.StartsWith("LiveUpdates__Port=", StringComparison.Ordinal))
             {
-                var local = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
-                return int.Parse(local[(local.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+                return int.Parse(entry["LiveUpdates__Port=".Length..], CultureInfo.InvariantCulture);
             }
         }
-        throw new InvalidOperationException($"Process {pid} listens on no TCP port.");
+        throw new InvalidOperationException($"Process {pid} has no LiveUpdates__Port.");
     }
 }

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Security.Claims;
 using System.Text.Json;
-using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace DocAIche.WebSocket.LiveUpdates;
@@ -20,9 +18,6 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, LiveConnection>> byTenant = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> perUser = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> perTenant = new(StringComparer.Ordinal);
-    private readonly Lock admission = new();
     private readonly Lock publishing = new();
     private readonly ReplayBuffer replay = new(options.Value.ReplayEvents, options.Value.ReplayWindow);
     private long nextId;
@@ -31,57 +26,13 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
 
     public int Count => Volatile.Read(ref count);
 
-    /// <summary>Takes a place for the caller's next connection; false when the user or the tenant holds as many as allowed.</summary>
-    public bool TryAdmit(ClaimsPrincipal user) => TryAdmit(LiveCaller.From(user));
+    /// <summary>Raised after a publish with the number of clients it was queued for (for metrics).</summary>
+    public event Action<int>? Delivered;
 
-    /// <inheritdoc cref="TryAdmit(ClaimsPrincipal)"/>
-    public bool TryAdmit(LiveCaller caller)
-    {
-        var (tenant, subject) = (caller.TenantId, caller.Subject);
-        lock (admission)
-        {
-            if (perUser.GetValueOrDefault(subject) >= options.Value.MaxConnectionsPerUser ||
-                perTenant.GetValueOrDefault(tenant) >= options.Value.MaxConnectionsPerTenant)
-            {
-                return false;
-            }
-            perUser[subject] = perUser.GetValueOrDefault(subject) + 1;
-            perTenant[tenant] = perTenant.GetValueOrDefault(tenant) + 1;
-            return true;
-        }
-    }
+    /// <summary>Raised when a client is cut off for falling behind.</summary>
+    public event Action? SlowClientCut;
 
-    /// <summary>Gives back the place <see cref="TryAdmit(LiveCaller)"/> took.</summary>
-    public void Release(ClaimsPrincipal user) => Release(LiveCaller.From(user));
-
-    /// <inheritdoc cref="Release(ClaimsPrincipal)"/>
-    public void Release(LiveCaller caller)
-    {
-        var (tenant, subject) = (caller.TenantId, caller.Subject);
-        lock (admission)
-        {
-            Decrement(perUser, subject);
-            Decrement(perTenant, tenant);
-        }
-
-        static void Decrement(Dictionary<string, int> counts, string key)
-        {
-            if (counts.TryGetValue(key, out var value) && value > 1)
-            {
-                counts[key] = value - 1;
-            }
-            else
-            {
-                counts.Remove(key);
-            }
-        }
-    }
-
-    /// <summary>Serves one accepted WebSocket until it closes.</summary>
-    public Task ServeAsync(System.Net.WebSockets.WebSocket socket, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        ServeAsync(socket, LiveCaller.From(user), cancellationToken);
-
-    /// <inheritdoc cref="ServeAsync(System.Net.WebSockets.WebSocket, ClaimsPrincipal, CancellationToken)"/>
+    /// <summary>Serves one accepted WebSocket until it closes (or <paramref name="cancellationToken"/> cuts it).</summary>
     public async Task ServeAsync(System.Net.WebSockets.WebSocket socket, LiveCaller caller, CancellationToken cancellationToken)
     {
         var connection = new LiveConnection(Interlocked.Increment(ref nextId), caller, socket, options.Value.ClientMessagesPerSecond);
@@ -90,7 +41,7 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
         Interlocked.Increment(ref count);
         try
         {
-            Enqueue(connection, Serialize(new { type = "welcome", protocol = LiveProtocol.Name, topics = LiveTopics.All }));
+            Enqueue(connection, Welcome);
             await ReceiveAsync(connection, cancellationToken);
         }
         finally
@@ -99,7 +50,7 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
             Interlocked.Decrement(ref count);
         }
 
-        // Nothing more is queued; let the send in progress finish (briefly) before closing.
+        // Nothing more is queued; let the send in progress finish (briefly) before the socket goes.
         Task pump;
         lock (connection)
         {
@@ -114,11 +65,39 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
         {
             socket.Abort();
         }
+    }
 
-        // Still open here means this instance is stopping: tell the client to reconnect (elsewhere).
-        if (socket.State == WebSocketState.Open)
+    /// <summary>
+    /// This instance is stopping: every client gets a "going away" close (1001, reconnect elsewhere)
+    /// and <paramref name="grace"/> to answer it; those still connected then are cut.
+    /// </summary>
+    public async Task GoingAwayAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var all = byTenant.Values.SelectMany(tenant => tenant.Values).ToList();
+        foreach (var connection in all)
         {
-            await CloseQuietlyAsync(socket, WebSocketCloseStatus.EndpointUnavailable, "server going away; reconnect");
+            lock (connection)
+            {
+                connection.Closed = true;
+                connection.Pending = null;
+            }
+        }
+        var closing = all.Select(c => CloseQuietlyAsync(c.Socket, WebSocketCloseStatus.EndpointUnavailable, "server going away; reconnect")).ToList();
+        var waited = Stopwatch.StartNew();
+        try
+        {
+            await Task.WhenAll(closing).WaitAsync(grace, cancellationToken);
+            while (Count > 0 && waited.Elapsed < grace)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+        {
+        }
+        foreach (var connection in all)
+        {
+            connection.Socket.Abort();
         }
     }
 
@@ -127,6 +106,7 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(liveEvent, JsonOptions);
         List<LiveConnection>? idle = null;
+        var queued = 0;
         lock (publishing)
         {
             var published = new PublishedEvent(++sequence, liveEvent.Id, tenantId, liveEvent.Topic, jobId, payload, time.GetUtcNow());
@@ -137,11 +117,20 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
             }
             foreach (var connection in connections.Values)
             {
-                if (connection.Wants(published) && Queue(connection, payload))
+                if (!connection.Wants(published))
+                {
+                    continue;
+                }
+                queued++;
+                if (Queue(connection, payload))
                 {
                     (idle ??= []).Add(connection);
                 }
             }
+        }
+        if (queued > 0)
+        {
+            Delivered?.Invoke(queued);
         }
         if (idle is null)
         {
@@ -201,6 +190,7 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
                 connection.Overflowed = true;
                 connection.Pending?.Clear();
                 LogSlowClient(logger, connection.Id);
+                SlowClientCut?.Invoke();
                 // The send in progress may never finish (the client stopped reading): give it a grace period, then cut.
                 _ = CutIfStillSendingAsync(connection);
                 return false;
@@ -243,9 +233,9 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
             await CloseQuietlyAsync(connection.Socket, WebSocketCloseStatus.PolicyViolation, "slow consumer: events were not read in time");
             connection.Socket.Abort();
         }
-        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException or InvalidOperationException)
         {
-            // The client went away (or was cut off).
+            // The client went away (or was cut off, or told to go away).
         }
         finally
         {
@@ -271,6 +261,8 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
             connection.Socket.Abort();
         }
     }
+
+    private static readonly ReadOnlyMemory<byte> Welcome = Serialize(new { type = "welcome", protocol = LiveProtocol.Name, topics = LiveTopics.All });
 
     private static ReadOnlyMemory<byte> Serialize(object message) => JsonSerializer.SerializeToUtf8Bytes(message, JsonOptions);
 
@@ -385,7 +377,7 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
                 Handle(connection, message);
             }
         }
-        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or IOException)
         {
             // Closed underneath us; nothing to tell the client.
         }

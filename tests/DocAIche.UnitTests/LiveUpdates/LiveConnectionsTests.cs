@@ -10,11 +10,11 @@ namespace DocAIche.UnitTests.LiveUpdates;
 
 public sealed class LiveConnectionsTests
 {
-    private static ClaimsPrincipal User(string tenant, string subject, params string[] roles) => new(new ClaimsIdentity(
-        [new Claim("tenant", tenant), new Claim("sub", subject), .. roles.Select(r => new Claim("role", r))], "test", "sub", "role"));
+    private static LiveCaller User(string tenant, string subject, params string[] roles) => LiveCaller.From(new ClaimsPrincipal(new ClaimsIdentity(
+        [new Claim("tenant", tenant), new Claim("sub", subject), .. roles.Select(r => new Claim("role", r))], "test", "sub", "role")));
 
-    private static LiveConnections Connections(int queue = 4, int perUser = 50) =>
-        new(Options.Create(new LiveUpdateOptions { SendQueueLength = queue, MaxConnectionsPerUser = perUser, SlowClientGrace = TimeSpan.FromMilliseconds(200) }), TimeProvider.System,
+    private static LiveConnections Connections(int queue = 4) =>
+        new(Options.Create(new LiveUpdateOptions { SendQueueLength = queue, SlowClientGrace = TimeSpan.FromMilliseconds(200) }), TimeProvider.System,
             NullLogger<LiveConnections>.Instance);
 
     private static LiveEvent Event(string topic = LiveTopics.Index) => new(Guid.NewGuid().ToString(), topic, "document.indexed", new { });
@@ -76,17 +76,25 @@ public sealed class LiveConnectionsTests
     }
 
     [Fact]
-    public void A_user_cannot_hold_more_connections_than_allowed()
+    public async Task A_stopping_instance_tells_every_client_to_reconnect_elsewhere()
     {
-        var connections = Connections(perUser: 2);
-        var user = User("a", "u1");
+        var connections = Connections();
+        var first = new ScriptedSocket(false);
+        var second = new ScriptedSocket(false);
+        var served = new[]
+        {
+            connections.ServeAsync(first, User("a", "u1", "viewer"), CancellationToken.None),
+            connections.ServeAsync(second, User("b", "u2", "viewer"), CancellationToken.None),
+        };
+        await first.WaitForSentAsync(m => m.Contains("\"welcome\"", StringComparison.Ordinal));
+        await second.WaitForSentAsync(m => m.Contains("\"welcome\"", StringComparison.Ordinal));
 
-        Assert.True(connections.TryAdmit(user));
-        Assert.True(connections.TryAdmit(user));
-        Assert.False(connections.TryAdmit(user));
-        Assert.True(connections.TryAdmit(User("a", "u2")));
-        connections.Release(user);
-        Assert.True(connections.TryAdmit(user));
+        await connections.GoingAwayAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await first.ClosedWith.Task);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await second.ClosedWith.Task);
+        await Task.WhenAll(served).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, connections.Count);
     }
 
     [Fact]
