@@ -1,6 +1,7 @@
 using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
+using DocAIche.Gateway.LiveUpdates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,8 @@ internal static class Extensions
     {
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddProxiedWebSocketTrimming();
 
         builder.Services.AddHttpClient(DownstreamHealth.ClientName, client => client.Timeout = DownstreamHealth.Timeout);
         builder.Services.AddSingleton<DownstreamHealth>();

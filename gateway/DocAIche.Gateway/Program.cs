@@ -22,7 +22,7 @@ app.UseCredentialAttemptLimits();
 app.UseApiKeyExchange();
 app.UseAuthentication();
 app.UseRateLimiter();
-app.UseAuthorization();
+app.UseAuthorizationExceptForProxiedUpgrades();
 app.UseProxiedWebSocketTrimming();
 // The gateway authenticates to rate-limit by caller; each service authorises its own endpoints.
 app.MapReverseProxy().AllowAnonymous();

@@ -35,7 +35,10 @@ internal sealed partial class FailOpenRateLimiter(RateLimiter inner, ILogger log
         {
             return await inner.AcquireAsync(permitCount, cancellationToken);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        // A connection Redis dropped cancels the commands in flight: that is Redis being unavailable
+        // too (a 500 for the request otherwise), unless the request itself was cancelled.
+        catch (Exception exception) when (exception is RedisException or TimeoutException ||
+            (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogRedisUnavailable(logger, exception);
             return Granted;

@@ -9,7 +9,8 @@ namespace DocAIche.WebSocket.LiveUpdates;
 /// and per tenant, a field per instance. Admission sums the shares of the instances still alive (a
 /// sorted set of heartbeat deadlines) and takes a place in one script, so two instances cannot both
 /// take the last one. Without Redis each instance still holds the limits for its own connections:
-/// live updates keep working and the limits loosen, never the other way round.
+/// live updates keep working and the limits loosen, never the other way round. (A connection Redis
+/// drops cancels the commands in flight: that counts as Redis being unavailable too.)
 /// </summary>
 public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options, ILogger<ConnectionLimits> logger, IConnectionMultiplexer? redis = null)
 {
@@ -109,7 +110,7 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
             ReleaseLocally(caller);
             return false;
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
         {
             LogOutage(exception);
             return true;
@@ -130,7 +131,7 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
             _ = redis.GetDatabase().ScriptEvaluateAsync(GiveScript,
                 [Prefix + "user:" + UserKey(caller), Prefix + "tenant:" + caller.TenantId], [Instance], CommandFlags.FireAndForget);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
         {
             LogOutage(exception);
         }
@@ -170,7 +171,7 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
             batch.Execute();
             await Task.WhenAll(writes);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
         {
             LogOutage(exception);
         }
@@ -187,7 +188,7 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
         {
             await redis.GetDatabase().SortedSetRemoveAsync(Instances, Instance);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
         {
             LogOutage(exception);
         }
