@@ -1,7 +1,6 @@
 using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
-using DocAIche.Gateway.LiveUpdates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +12,7 @@ internal static class Extensions
     {
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddServiceDiscoveryDestinationResolver()
-            .AddProxiedWebSocketTrimming();
+            .AddServiceDiscoveryDestinationResolver();
 
         builder.Services.AddHttpClient(DownstreamHealth.ClientName, client => client.Timeout = DownstreamHealth.Timeout);
         builder.Services.AddSingleton<DownstreamHealth>();

@@ -3,7 +3,6 @@ using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Correlation;
 using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
-using DocAIche.Gateway.LiveUpdates;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,8 +21,7 @@ app.UseCredentialAttemptLimits();
 app.UseApiKeyExchange();
 app.UseAuthentication();
 app.UseRateLimiter();
-app.UseAuthorizationExceptForProxiedUpgrades();
-app.UseProxiedWebSocketTrimming();
+app.UseAuthorization();
 // The gateway authenticates to rate-limit by caller; each service authorises its own endpoints.
 app.MapReverseProxy().AllowAnonymous();
 
