@@ -101,39 +101,18 @@ public sealed partial class LiveListener(
         try
         {
             socket.NoDelay = true;
-            if (held > capacity)
+            (admitted, var subProtocol) = await OpenAsync(socket, full: held > capacity, stopping);
+            if (admitted is null)
             {
-                await RefuseAsync(socket, new HandshakeRefusal(503, "Instance full",
-                    "This instance holds as many live connections as its open-files limit allows; connect again.", [new("Retry-After", "5")]));
                 return;
             }
-            var (request, refusal) = await ReadHandshakeAsync(socket, stopping);
-            if (request is null)
-            {
-                await RefuseAsync(socket, refusal);
-                return;
-            }
-            var (caller, unauthorised) = await authenticator.AuthenticateAsync(request.Token);
-            if (caller is null)
-            {
-                await RefuseAsync(socket, unauthorised);
-                return;
-            }
-            if (!await limits.TryAdmitAsync(caller))
-            {
-                await RefuseAsync(socket, new HandshakeRefusal(429, "Too many connections",
-                    "You (or your tenant) hold as many live connections as allowed; close one first."));
-                return;
-            }
-            admitted = caller;
-            await socket.SendAsync(LiveHandshake.Accept(request), SocketFlags.None, stopping);
             using var webSocket = System.Net.WebSockets.WebSocket.CreateFromStream(new NetworkStream(socket, ownsSocket: true), new WebSocketCreationOptions
             {
                 IsServer = true,
-                SubProtocol = request.OffersProtocol ? LiveProtocol.Name : null,
+                SubProtocol = subProtocol,
                 KeepAliveInterval = options.Value.KeepAliveInterval,
             });
-            await connections.ServeAsync(webSocket, caller, hardStop.Token);
+            await connections.ServeAsync(webSocket, admitted, hardStop.Token);
         }
         catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or ObjectDisposedException or WebSocketException)
         {
@@ -153,6 +132,49 @@ public sealed partial class LiveListener(
             socket.Dispose();
             Interlocked.Decrement(ref open);
         }
+    }
+
+    /// <summary>
+    /// The opening handshake, answered with a 101 (the caller, admitted, and the subprotocol) or a
+    /// refusal (no caller). A method of its own so that the request and its token are let go once
+    /// answered, not kept by the connection's state for as long as it lives.
+    /// </summary>
+    private async Task<(LiveCaller? Caller, string? SubProtocol)> OpenAsync(Socket socket, bool full, CancellationToken stopping)
+    {
+        if (full)
+        {
+            await RefuseAsync(socket, new HandshakeRefusal(503, "Instance full",
+                "This instance holds as many live connections as its open-files limit allows; connect again.", [new("Retry-After", "5")]));
+            return (null, null);
+        }
+        var (request, refusal) = await ReadHandshakeAsync(socket, stopping);
+        if (request is null)
+        {
+            await RefuseAsync(socket, refusal);
+            return (null, null);
+        }
+        var (caller, unauthorised) = await authenticator.AuthenticateAsync(request.Token);
+        if (caller is null)
+        {
+            await RefuseAsync(socket, unauthorised);
+            return (null, null);
+        }
+        if (!await limits.TryAdmitAsync(caller))
+        {
+            await RefuseAsync(socket, new HandshakeRefusal(429, "Too many connections",
+                "You (or your tenant) hold as many live connections as allowed; close one first."));
+            return (null, null);
+        }
+        try
+        {
+            await socket.SendAsync(LiveHandshake.Accept(request), SocketFlags.None, stopping);
+        }
+        catch
+        {
+            limits.Release(caller);
+            throw;
+        }
+        return (caller, request.OffersProtocol ? LiveProtocol.Name : null);
     }
 
     /// <summary>The request head, read within <see cref="LiveUpdateOptions.HandshakeTimeout"/> (a client that sends it slowly holds nothing for long).</summary>
