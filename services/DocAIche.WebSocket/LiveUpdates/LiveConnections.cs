@@ -16,7 +16,6 @@ namespace DocAIche.WebSocket.LiveUpdates;
 /// </summary>
 public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options, TimeProvider time, ILogger<LiveConnections> logger)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, LiveConnection>> byTenant = new(StringComparer.Ordinal);
     private readonly Lock publishing = new();
     private readonly ReplayBuffer replay = new(options.Value.ReplayEvents, options.Value.ReplayWindow);
@@ -104,7 +103,7 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
     /// <summary>Queues an event for every client of the tenant subscribed to its topic, and keeps it for replay.</summary>
     public void Publish(string tenantId, string? jobId, LiveEvent liveEvent)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(liveEvent, JsonOptions);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(liveEvent, LiveProtocol.Json);
         List<LiveConnection>? idle = null;
         var queued = 0;
         lock (publishing)
@@ -264,7 +263,7 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
 
     private static readonly ReadOnlyMemory<byte> Welcome = Serialize(new { type = "welcome", protocol = LiveProtocol.Name, topics = LiveTopics.All });
 
-    private static ReadOnlyMemory<byte> Serialize(object message) => JsonSerializer.SerializeToUtf8Bytes(message, JsonOptions);
+    private static ReadOnlyMemory<byte> Serialize(object message) => JsonSerializer.SerializeToUtf8Bytes(message, LiveProtocol.Json);
 
     private void Handle(LiveConnection connection, ClientMessage message)
     {

@@ -17,7 +17,7 @@ public sealed record HandshakeRefusal(int Status, string Title, string Detail, I
     /// <summary>The whole HTTP/1.1 response: status line, headers and an <c>application/problem+json</c> body. The connection closes after it.</summary>
     public byte[] ToResponse()
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ProblemBody(TypeFor(Status), Title, Status, Detail), LiveHandshake.Json);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new ProblemBody(TypeFor(Status), Title, Status, Detail), LiveProtocol.Json);
         var head = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {Status} {ReasonFor(Status)}\r\n")
             .Append("Content-Type: application/problem+json\r\n")
@@ -82,8 +82,6 @@ public static class LiveHandshake
     private const int MaxHeaders = 100;
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static readonly string[] TokenParameters = ["access_token", "token", "api_key", "apikey", "key"];
-
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Where the request's head ends (just after the blank line), or -1 while it is incomplete.</summary>
     public static int EndOfHead(ReadOnlySpan<byte> received)

@@ -17,14 +17,15 @@ public static class LiveProtocol
     /// <summary>Prefix of the subprotocol entry that carries the access token.</summary>
     public const string BearerPrefix = "docaiche.bearer.";
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    /// <summary>How every message of the protocol (and a refused handshake's problem) is written and read.</summary>
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The message, or null when the bytes are not a JSON object of this protocol.</summary>
     public static ClientMessage? Parse(ReadOnlySpan<byte> utf8)
     {
         try
         {
-            var message = JsonSerializer.Deserialize<ClientMessage>(utf8, JsonOptions);
+            var message = JsonSerializer.Deserialize<ClientMessage>(utf8, Json);
             return message?.Type is null ? null : message;
         }
         catch (JsonException)
@@ -34,7 +35,7 @@ public static class LiveProtocol
     }
 
     public static ReadOnlyMemory<byte> Error(string code, string message) =>
-        JsonSerializer.SerializeToUtf8Bytes(new { type = "error", code, message }, JsonOptions);
+        JsonSerializer.SerializeToUtf8Bytes(new { type = "error", code, message }, Json);
 
     /// <summary>The access token a browser sent as a subprotocol entry, if any.</summary>
     public static string? TokenFromSubprotocols(IEnumerable<string> offered)
