@@ -4,9 +4,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var infrastructure = builder.AddDocAIcheInfrastructure();
 
-// The gateway is the public face: the first instance's address is the token issuer every service
-// (and every other gateway instance) checks. More instances (DOCAICHE_GATEWAY_INSTANCES) listen on
-// the next ports, for clients spread over several gateways (a load balancer's job in production).
+// The gateway is the public face. Its public address (DOCAICHE_PUBLIC_URL, by default the first
+// instance's http://127.0.0.1:port) is the token issuer every service and gateway instance checks.
+// More instances (DOCAICHE_GATEWAY_INSTANCES) listen on the next ports, for clients spread over
+// several gateways (a load balancer's job in production).
 var gatewayPort = builder.GatewayPort();
 var gateways = Enumerable.Range(0, builder.GatewayInstances())
     .Select(i => builder.AddProject<Projects.DocAIche_Gateway>(i == 0 ? "gateway" : $"gateway-{i + 1}", launchProfileName: null)
@@ -14,7 +15,7 @@ var gateways = Enumerable.Range(0, builder.GatewayInstances())
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
         .WithHttpHealthCheck("/alive"))
     .ToList();
-var issuer = gateways[0].GetEndpoint("http");
+var issuer = builder.PublicUrl(gateways[0].GetEndpoint("http"));
 var gatewayClientSecret = infrastructure.Secret("gateway-client-secret");
 
 // Every service reads the token server's signing keys from identity (not waiting for it: keys are fetched on first use).

@@ -1,6 +1,7 @@
 using DocAIche.ServiceDefaults.Auditing;
 using System.Diagnostics;
 using DocAIche.ServiceDefaults.Health;
+using DocAIche.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -30,6 +31,9 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddLogRedaction();
         builder.AddDefaultHealthChecks();
+
+        // No "Server: Kestrel" on any answer: it tells an attacker what to aim at and nobody else anything.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -119,6 +123,7 @@ public static class ServiceDefaultsExtensions
         // The gateway (on loopback, or a configured proxy network) says who the caller is; audit records and limits use it.
         app.UseForwardedHeaders();
         app.UseDefaultErrorHandling();
+        app.UseNulCharacterRefusal();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync })
             .DisableHttpMetrics()

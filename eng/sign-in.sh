@@ -7,7 +7,8 @@
 # For long-running scripts create an API key instead (POST /api/v1/api-keys) and send X-Api-Key.
 set -euo pipefail
 email=${1:?usage: eng/sign-in.sh EMAIL}
-gateway=${DOCAICHE_GATEWAY:-http://127.0.0.1:${DOCAICHE_GATEWAY_PORT:-8080}}
+gateway=${DOCAICHE_PUBLIC_URL:-${DOCAICHE_GATEWAY:-http://127.0.0.1:${DOCAICHE_GATEWAY_PORT:-8080}}}
+gateway=${gateway%/}
 password=${DOCAICHE_PASSWORD:-}
 if [ -z "$password" ]; then
   read -r -s -p "Password for $email: " password </dev/tty; echo >&2

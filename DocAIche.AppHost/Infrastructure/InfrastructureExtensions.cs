@@ -18,7 +18,7 @@ internal static class InfrastructureExtensions
     /// Adds a DocAIche service on a port the orchestrator allocates, in the AppHost's environment,
     /// ready when its own <c>/health</c> says so.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, EndpointReference issuer)
+    public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, ReferenceExpression issuer)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name, launchProfileName: null)
             .WithHttpEndpoint(name: "http")
@@ -54,6 +54,29 @@ internal static class InfrastructureExtensions
         builder.Configuration["DOCAICHE_BOOTSTRAP_PASSWORD"] is { Length: > 0 } password
             ? builder.AddParameter("bootstrap-password", () => password, secret: true)
             : infrastructure.Secret("bootstrap-password");
+
+    /// <summary>
+    /// The one address people and clients reach DocAIche at: <c>DOCAICHE_PUBLIC_URL</c> (behind an
+    /// ingress, its public HTTPS origin), or <c>http://127.0.0.1:{gateway port}</c> as the README says.
+    /// It is the token issuer and the base of every address in the OpenID Connect discovery document,
+    /// so a standard client that checks the issuer against where it found it accepts it.
+    /// </summary>
+    public static ReferenceExpression PublicUrl(this IDistributedApplicationBuilder builder, EndpointReference gateway)
+    {
+        var configured = builder.Configuration["DOCAICHE_PUBLIC_URL"];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return ReferenceExpression.Create($"http://127.0.0.1:{gateway.Property(EndpointProperty.Port)}");
+        }
+        if (!Uri.TryCreate(configured.Trim(), UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) ||
+            url.AbsolutePath != "/" || url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0)
+        {
+            throw new InvalidOperationException(
+                $"DOCAICHE_PUBLIC_URL is '{configured}'; give the origin people use to reach the gateway, such as https://docs.example.com (http or https, no path).");
+        }
+        var origin = url.GetLeftPart(UriPartial.Authority);
+        return ReferenceExpression.Create($"{origin}");
+    }
 
     /// <summary>
     /// The gateway's port: <c>DOCAICHE_GATEWAY_PORT</c>, 8080 by default; 0 lets the orchestrator pick one

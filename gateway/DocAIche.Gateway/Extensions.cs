@@ -3,6 +3,7 @@ using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Transforms;
 
 namespace DocAIche.Gateway;
 
@@ -12,7 +13,9 @@ internal static class Extensions
     {
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            // Whatever a service says about its server software stays inside.
+            .AddTransforms(transforms => transforms.AddResponseHeaderRemove("Server", ResponseCondition.Always));
 
         builder.Services.AddHttpClient(DownstreamHealth.ClientName, client => client.Timeout = DownstreamHealth.Timeout);
         builder.Services.AddSingleton<DownstreamHealth>();
@@ -39,7 +42,6 @@ internal static class Extensions
             kestrel.Limits.MaxRequestBodySize = edge.Value.MaxRequestBodyBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
-            kestrel.AddServerHeader = false;
         });
         return builder;
     }

@@ -26,6 +26,7 @@ internal static class Extensions
         builder.Services.AddScoped<AuditRecordReader>();
         builder.Services.AddScoped<ChainVerifier>();
         builder.Services.AddScoped<PrivacyRequests>();
+        builder.Services.AddHttpClient<TenantSubjects>(TenantSubjects.HttpClientName, client => client.BaseAddress = new Uri("http://identity"));
         builder.Services.AddScoped<RetentionPurger>();
         builder.Services.AddHostedService<RetentionService>();
 

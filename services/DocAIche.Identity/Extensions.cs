@@ -61,6 +61,12 @@ internal static class Extensions
                     .AllowClientCredentialsFlow()
                     .AllowRefreshTokenFlow()
                     .AllowCustomFlow(ApiKeyGrant.GrantType);
+                // PKCE with S256 only: "plain" sends the verifier as the challenge and protects nothing against a stolen code.
+                server.Configure(options =>
+                {
+                    options.CodeChallengeMethods.Clear();
+                    options.CodeChallengeMethods.Add(CodeChallengeMethods.Sha256);
+                });
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, DocAIchePolicies.ApiScope);
 
                 server.SetAccessTokenLifetime(settings.AccessTokenLifetime)

@@ -39,7 +39,15 @@ public sealed class IdentityTests(DocAIcheFixture docaiche)
         using var discovery = JsonDocument.Parse(await docaiche.Anonymous.GetStringAsync("/.well-known/openid-configuration"));
         var root = discovery.RootElement;
 
-        Assert.StartsWith($"http://localhost:{docaiche.GatewayAddress.Port}", root.GetProperty("issuer").GetString(), StringComparison.Ordinal);
+        // RFC 8414 / OIDC Discovery: the issuer is exactly where the document was found, and every endpoint is under it.
+        var publicUrl = $"http://127.0.0.1:{docaiche.GatewayAddress.Port}/";
+        Assert.Equal(publicUrl, root.GetProperty("issuer").GetString());
+        foreach (var endpoint in root.EnumerateObject().Where(p => p.Name.EndsWith("_endpoint", StringComparison.Ordinal) || p.Name == "jwks_uri"))
+        {
+            Assert.StartsWith(publicUrl, endpoint.Value.GetString(), StringComparison.Ordinal);
+        }
+        // PKCE with S256 only ("plain" protects nothing).
+        Assert.Equal(["S256"], root.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(m => m.GetString()!).ToList());
         var grants = root.GetProperty("grant_types_supported").EnumerateArray().Select(g => g.GetString()).ToList();
         Assert.Contains("authorization_code", grants);
         Assert.Contains("client_credentials", grants);
@@ -79,18 +87,28 @@ public sealed class IdentityTests(DocAIcheFixture docaiche)
     [Fact]
     public async Task Repeated_wrong_passwords_lock_the_account_even_against_the_right_one()
     {
-        var (email, password, _) = await CreateUserAsync("viewer");
+        var (email, password, userId) = await CreateUserAsync("viewer");
         for (var i = 0; i < 5; i++)
         {
             var (wrong, _, _) = await OidcTestClient.TrySignInAsync(docaiche.GatewayAddress, email, "wrong password " + i);
             Assert.Equal(HttpStatusCode.BadRequest, wrong);
         }
 
-        var (status, tokens, _) = await OidcTestClient.TrySignInAsync(docaiche.GatewayAddress, email, password);
+        var (status, tokens, html) = await OidcTestClient.TrySignInAsync(docaiche.GatewayAddress, email, password);
 
-        Assert.Equal(HttpStatusCode.Locked, status);
         Assert.Null(tokens);
+        // The same answer as for an address nobody has: a guesser learns nothing from the lockout.
+        var (unknownStatus, _, unknownHtml) = await OidcTestClient.TrySignInAsync(
+            docaiche.GatewayAddress, $"{GatewayClient.UniqueWord("nobody")}@tests.docaiche.local", "wrong password");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(unknownStatus, status);
+        Assert.Equal(ErrorMessage(unknownHtml), ErrorMessage(html));
+        // The lockout itself is audited for the tenant's admins.
+        await AuditTests.RecordsEventuallyAsync(Owner, $"&action=user.locked_out&target={userId}");
     }
+
+    private static string ErrorMessage(string html) =>
+        System.Text.RegularExpressions.Regex.Match(html, "role=\"alert\">([^<]*)<").Groups[1].Value;
 
     [Fact]
     public async Task A_refresh_token_is_rotated_and_the_old_one_no_longer_works()

@@ -30,25 +30,28 @@ public static class PrivacyApi
     {
         var privacy = app.MapGroup("/api/v1/privacy").WithTags("Privacy").RequireAuthorization(DocAIchePolicies.TenantMember);
 
-        privacy.MapPost("/exports", (HttpContext http, PrivacyRequestBody body, AuditDbContext db, AuditLedger ledger, TimeProvider time, CancellationToken ct) =>
-                RequestAsync(PrivacyKinds.Export, http, body, db, ledger, time, ct))
+        privacy.MapPost("/exports", (HttpContext http, PrivacyRequestBody body, AuditDbContext db, AuditLedger ledger, TenantSubjects subjects, TimeProvider time, CancellationToken ct) =>
+                RequestAsync(PrivacyKinds.Export, http, body, db, ledger, subjects, time, ct))
             .WithName("RequestPrivacyExport")
-            .WithSummary("Collect everything every service holds about a data subject (yourself, or anyone in the tenant for admins and owners)");
+            .WithSummary("Collect everything every service holds about a data subject (yourself, or anyone in the tenant for admins and owners)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         privacy.MapGet("/exports/{id:guid}", (Guid id, HttpContext http, AuditDbContext db, CancellationToken ct) => GetAsync(PrivacyKinds.Export, id, http, db, ct))
             .WithName("GetPrivacyExport").WithSummary("An export's status: which services have answered");
         privacy.MapGet("/exports/{id:guid}/bundle", DownloadAsync)
             .WithName("DownloadPrivacyExport").WithSummary("The completed export as one JSON document");
-        privacy.MapPost("/erasures", (HttpContext http, PrivacyRequestBody body, AuditDbContext db, AuditLedger ledger, TimeProvider time, CancellationToken ct) =>
-                RequestAsync(PrivacyKinds.Erasure, http, body, db, ledger, time, ct))
+        privacy.MapPost("/erasures", (HttpContext http, PrivacyRequestBody body, AuditDbContext db, AuditLedger ledger, TenantSubjects subjects, TimeProvider time, CancellationToken ct) =>
+                RequestAsync(PrivacyKinds.Erasure, http, body, db, ledger, subjects, time, ct))
             .WithName("RequestPrivacyErasure")
-            .WithSummary("Delete or anonymise a data subject's personal data in every service; completes when all have confirmed");
+            .WithSummary("Delete or anonymise a data subject's personal data in every service; completes when all have confirmed")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         privacy.MapGet("/erasures/{id:guid}", (Guid id, HttpContext http, AuditDbContext db, CancellationToken ct) => GetAsync(PrivacyKinds.Erasure, id, http, db, ct))
             .WithName("GetPrivacyErasure").WithSummary("An erasure's status: which services have confirmed");
         return app;
     }
 
     internal static async Task<Results<Accepted<PrivacyRequestView>, ValidationProblem, ProblemHttpResult>> RequestAsync(
-        string kind, HttpContext http, PrivacyRequestBody body, AuditDbContext db, AuditLedger ledger, TimeProvider time, CancellationToken cancellationToken)
+        string kind, HttpContext http, PrivacyRequestBody body, AuditDbContext db, AuditLedger ledger, TenantSubjects subjects, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var caller = http.User.GetSubject();
         var subject = Normalise(string.IsNullOrWhiteSpace(body.SubjectId) ? caller : body.SubjectId.Trim());
@@ -66,6 +69,15 @@ public static class PrivacyApi
         }
 
         var tenant = http.User.GetTenantId();
+        // Someone else's data: only a person of the caller's own tenant. Anyone else is not there (404),
+        // and nothing is written or sent.
+        if (subject != caller &&
+            (TenantSubjects.AuthorizationOf(http) is not { } authorization ||
+             !await subjects.BelongsToAsync(tenant, subject, authorization, cancellationToken)))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such data subject",
+                detail: "There is no user with this id in your tenant.");
+        }
         var request = new PrivacyRequest
         {
             Id = Guid.CreateVersion7(),

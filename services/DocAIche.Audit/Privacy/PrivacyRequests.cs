@@ -70,6 +70,6 @@ public sealed class PrivacyRequests(AuditDbContext db, AuditLedger ledger, Subje
         }
         // In case an answer raced the erasure of the subject's key.
         await keys.EraseAsync(erasure.TenantId, [subject], cancellationToken);
-        await db.DeleteSentEventsAboutAsync(PrivacyErasure.IdentifiersOf(subject), cancellationToken);
+        await db.DeleteSentEventsAboutAsync(erasure.TenantId, PrivacyErasure.IdentifiersOf(subject), cancellationToken);
     }
 }

@@ -46,6 +46,12 @@ public static class DocumentsApi
         IQueryable<Document> query;
         if (libraryId is { } library)
         {
+            // A library the caller cannot see is not there, whatever else the request says: the answer
+            // must not depend on what exists in another tenant.
+            if (!await db.Libraries.AnyAsync(l => l.Id == library && (l.TenantId == tenant || l.Shared), cancellationToken))
+            {
+                return TypedResults.NotFound();
+            }
             query = Readable(db, tenant).Where(d => d.LibraryId == library);
             if (version is not null)
             {

@@ -39,10 +39,10 @@ internal static partial class DocumentNormaliser
         }
     }
 
-    /// <summary>Tidies the Markdown, picks the title and hashes the text.</summary>
+    /// <summary>Makes the Markdown safe to render (<see cref="MarkdownSanitiser"/>), tidies it, picks the title and hashes the text.</summary>
     internal static NormalisedDocument Finish(string? title, string markdown, string fallbackTitle, Uri? canonical, IReadOnlyList<Uri> links)
     {
-        var tidy = Tidy(Prepare(markdown));
+        var tidy = Tidy(MarkdownSanitiser.Sanitise(Prepare(markdown)));
         var cleanTitle = CleanTitle(title);
         if (cleanTitle.Length == 0)
         {

@@ -60,15 +60,18 @@ public static class SignInApi
             // Same work and answer as a wrong password, so the form does not reveal who has an account.
             new PasswordHasher<User>().HashPassword(new User { TenantId = "", Email = "", NormalizedEmail = "", DisplayName = "" }, form.Password);
             SecurityLog.SignInFailed(log, form.Email, clientAddress, "no such account");
-            return Page(http, antiforgery, returnUrl, "Wrong email or password.", form.Email, StatusCodes.Status400BadRequest);
+            return WrongCredentials(http, antiforgery, returnUrl, form.Email);
         }
 
+        // A locked account answers exactly as a wrong password does (same work, same page, same status):
+        // telling them apart would confirm to a guesser that the account exists. The lockout is logged and audited.
         if (user.LockedOutUntil > now)
         {
+            new PasswordHasher<User>().VerifyHashedPassword(user, user.PasswordHash ?? "", form.Password);
             SecurityLog.SignInFailed(log, form.Email, clientAddress, "locked out");
             SecurityEvents.Record(db, time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure");
             await db.SaveChangesAsync(cancellationToken);
-            return Page(http, antiforgery, returnUrl, "This account is locked after too many failed sign-ins. Try again later.", form.Email, StatusCodes.Status423Locked);
+            return WrongCredentials(http, antiforgery, returnUrl, form.Email);
         }
 
         var verified = user.PasswordHash is not null && !user.Disabled &&
@@ -85,7 +88,7 @@ public static class SignInApi
                 SecurityEvents.Record(db, time, http, user.TenantId, "anonymous", "user.locked_out", "user", user.Id.ToString(), "failure");
             }
             await db.SaveChangesAsync(cancellationToken);
-            return Page(http, antiforgery, returnUrl, "Wrong email or password.", form.Email, StatusCodes.Status400BadRequest);
+            return WrongCredentials(http, antiforgery, returnUrl, form.Email);
         }
 
         user.FailedSignIns = 0;
@@ -99,6 +102,9 @@ public static class SignInApi
         await http.SignInAsync(Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
         return Results.Redirect(returnUrl);
     }
+
+    private static IResult WrongCredentials(HttpContext http, IAntiforgery antiforgery, string returnUrl, string? email) =>
+        Page(http, antiforgery, returnUrl, "Wrong email or password.", email, StatusCodes.Status400BadRequest);
 
     // Only back into the authorization endpoint: never an open redirect.
     private static string SafeReturnUrl(string? returnUrl) =>

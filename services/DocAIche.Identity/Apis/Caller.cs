@@ -19,14 +19,22 @@ public sealed record Caller(string TenantId, string Subject, Guid? UserId, IRead
     public bool IsAdmin => IsOwner || Roles.Contains(DocAIcheRoles.Admin);
 
     /// <summary>Whether the caller has the role or one that includes it (owner > admin > editor > viewer; admins include auditor).</summary>
-    public bool Holds(string role) => role switch
+    public bool Holds(string role) => Includes(Roles, role);
+
+    /// <summary>Whether <paramref name="held"/> has <paramref name="role"/> or one that includes it.</summary>
+    public static bool Includes(IReadOnlySet<string> held, string role)
     {
-        DocAIcheRoles.Owner => IsOwner,
-        DocAIcheRoles.Admin or DocAIcheRoles.Auditor => IsAdmin || Roles.Contains(role),
-        DocAIcheRoles.Editor => IsAdmin || Roles.Contains(role),
-        DocAIcheRoles.Viewer => IsAdmin || Roles.Contains(DocAIcheRoles.Editor) || Roles.Contains(role),
-        _ => false,
-    };
+        var isOwner = held.Contains(DocAIcheRoles.Owner);
+        var isAdmin = isOwner || held.Contains(DocAIcheRoles.Admin);
+        return role switch
+        {
+            DocAIcheRoles.Owner => isOwner,
+            DocAIcheRoles.Admin or DocAIcheRoles.Auditor => isAdmin || held.Contains(role),
+            DocAIcheRoles.Editor => isAdmin || held.Contains(role),
+            DocAIcheRoles.Viewer => isAdmin || held.Contains(DocAIcheRoles.Editor) || held.Contains(role),
+            _ => false,
+        };
+    }
 
     /// <summary>Roles this caller may hand out: admins any tenant role but owner, owners all of them.</summary>
     public bool MayGrant(IEnumerable<string> roles) =>

@@ -31,6 +31,10 @@ public static class ClientsApi
         CreateClientRequest request, HttpContext http, IdentityDbContext db, IOpenIddictApplicationManager applications, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
+        if (caller.UserId is null)
+        {
+            return TypedResults.Forbid(); // a client acts for the person who created it, never for another key or machine
+        }
         var roles = Validation.CleanRoles(request.Roles);
         var errors = Validation.Errors();
         if (string.IsNullOrWhiteSpace(request.DisplayName) || request.DisplayName.Length > 200)
@@ -55,7 +59,7 @@ public static class ClientsApi
             TenantId = caller.TenantId,
             DisplayName = request.DisplayName!.Trim(),
             Roles = [.. roles],
-            CreatedBy = caller.UserId ?? Guid.Empty,
+            CreatedBy = caller.UserId.Value,
             CreatedAt = time.GetUtcNow(),
         };
         db.MachineClients.Add(client);

@@ -29,6 +29,8 @@ public static class UsersApi
             .RequireAuthorization(DocAIchePolicies.TenantMember);
         users.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("The tenant's users")
             .RequireAuthorization(DocAIchePolicies.Administer);
+        users.MapGet("/{id:guid}", GetAsync).WithName("GetUser").WithSummary("One user of the tenant; 404 for anyone else")
+            .RequireAuthorization(DocAIchePolicies.Administer);
         users.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Create a user in the tenant")
             .RequireAuthorization(DocAIchePolicies.Administer);
         users.MapPut("/{id:guid}/roles", SetRolesAsync).WithName("SetUserRoles").WithSummary("Replace a user's roles")
@@ -51,6 +53,13 @@ public static class UsersApi
     {
         var caller = Caller.From(http.User);
         var user = caller.UserId is { } id ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.TenantId == caller.TenantId && u.Id == id, ct) : null;
+        return user is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(user));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, NotFound>> GetAsync(Guid id, HttpContext http, IdentityDbContext db, CancellationToken ct)
+    {
+        var tenant = http.User.GetTenantId();
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.TenantId == tenant && u.Id == id, ct);
         return user is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(user));
     }
 

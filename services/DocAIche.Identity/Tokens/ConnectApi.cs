@@ -79,7 +79,11 @@ public static class ConnectApi
             {
                 return Forbid(Errors.UnauthorizedClient, "This client is not registered for machine access to a tenant.");
             }
-            return Results.SignIn(TokenPrincipals.ForMachine(client), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            if (await DelegatedRoles.EffectiveAsync(db, client.TenantId, client.CreatedBy, client.Roles, cancellationToken) is not { } clientRoles)
+            {
+                return Forbid(Errors.UnauthorizedClient, "The person who created this client no longer holds any of its roles.");
+            }
+            return Results.SignIn(TokenPrincipals.ForMachine(client, clientRoles), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
 
         if (request.GrantType == ApiKeyGrant.GrantType && request.ClientId == ApiKeyGrant.GatewayClientId)
@@ -92,13 +96,14 @@ public static class ConnectApi
             var hash = ApiKeySecrets.Hash(presented!);
             var now = time.GetUtcNow();
             var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.SecretHash == hash, cancellationToken);
-            if (key is null || !key.IsUsableAt(now) || !await db.Users.AnyAsync(u => u.Id == key.CreatedBy && !u.Disabled, cancellationToken))
+            if (key is null || !key.IsUsableAt(now) ||
+                await DelegatedRoles.EffectiveAsync(db, key.TenantId, key.CreatedBy, key.Roles, cancellationToken) is not { } keyRoles)
             {
                 return Forbid(Errors.InvalidGrant, "The API key is not valid, expired or revoked.");
             }
             key.LastUsedAt = now;
             await db.SaveChangesAsync(cancellationToken);
-            var principal = TokenPrincipals.ForApiKey(key);
+            var principal = TokenPrincipals.ForApiKey(key, keyRoles);
             principal.SetAccessTokenLifetime(http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityServiceOptions>>().Value.ApiKeyTokenLifetime);
             return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }

@@ -23,17 +23,19 @@ public static class TokenPrincipals
         return Finish(identity);
     }
 
-    public static ClaimsPrincipal ForMachine(MachineClient client)
+    /// <summary>A machine client's token, with the roles it may use now (<see cref="DelegatedRoles"/>).</summary>
+    public static ClaimsPrincipal ForMachine(MachineClient client, IEnumerable<string> roles)
     {
-        var identity = NewIdentity($"client:{client.ClientId}", client.TenantId, client.Roles);
+        var identity = NewIdentity($"client:{client.ClientId}", client.TenantId, roles);
         identity.SetClaim(Claims.Name, client.DisplayName);
         identity.SetScopes(DocAIchePolicies.ApiScope);
         return Finish(identity);
     }
 
-    public static ClaimsPrincipal ForApiKey(ApiKey key)
+    /// <summary>An API key's token, with the roles it may use now (<see cref="DelegatedRoles"/>).</summary>
+    public static ClaimsPrincipal ForApiKey(ApiKey key, IEnumerable<string> roles)
     {
-        var identity = NewIdentity($"apikey:{key.Id}", key.TenantId, key.Roles);
+        var identity = NewIdentity($"apikey:{key.Id}", key.TenantId, roles);
         identity.SetClaim(Claims.Name, key.Name);
         identity.SetScopes(DocAIchePolicies.ApiScope);
         return Finish(identity);

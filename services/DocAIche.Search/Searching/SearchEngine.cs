@@ -233,18 +233,18 @@ public sealed partial class SearchEngine(
             return [];
         }
         var exact = QueryText.HasOperators(text);
+        var options = Snippets.HeadlineOptions;
         var rows = await db.Database.SqlQuery<ChunkText>($"""
             WITH q AS (
                 SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text})
                             ELSE replace(plainto_tsquery('english', {text})::text, ' & ', ' | ')::tsquery END AS loose
             )
             SELECT c."ChunkId", c."Content",
-                   ts_headline('english', c."Content", q.loose,
-                               'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=30, MinWords=8') AS "Snippet"
+                   ts_headline('english', c."Content", q.loose, {options}) AS "Snippet"
             FROM indexed_chunks AS c, q
             WHERE c."ChunkId" = ANY({chunkIds})
             """).ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => r.ChunkId);
+        return rows.ToDictionary(r => r.ChunkId, r => r with { Snippet = Snippets.ToHtml(r.Snippet) });
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The embedding model failed; searching by full text alone")]

@@ -18,8 +18,9 @@ public sealed record SearchQuery(string Text, string? Library, string? Version, 
 /// <param name="Title">The page's title.</param>
 /// <param name="Breadcrumb">Title &gt; section &gt; subsection.</param>
 /// <param name="Url">Where to read it, with the section's anchor.</param>
-/// <param name="Snippet">The best passage, matched terms marked with &lt;mark&gt;.</param>
-/// <param name="Content">The chunk's text (Markdown), cut when the token budget runs out.</param>
+/// <param name="Snippet">The best passage as HTML: escaped text, matched terms in &lt;mark&gt; (the only tag it ever holds).</param>
+/// <param name="Content">The chunk's text (Markdown), cut when the token budget runs out. Untrusted: it comes from the
+/// documentation as ingested (raw HTML and script links are removed, but render it as Markdown with a sanitiser).</param>
 /// <param name="Score">Fused relevance; higher is better, comparable within one response.</param>
 /// <param name="Tokens">Estimated tokens of <paramref name="Content"/>.</param>
 /// <param name="Truncated">The content was cut to fit the token budget.</param>

@@ -92,7 +92,8 @@ public sealed class DocAIcheFixture : IAsyncLifetime
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
 
-        GatewayAddress = App.GetEndpoint("gateway", "http");
+        // The address the README gives (http://127.0.0.1:port), which is also the token issuer.
+        GatewayAddress = new UriBuilder(App.GetEndpoint("gateway", "http")) { Host = "127.0.0.1" }.Uri;
         Anonymous = CreateClient();
         var owner = await OidcTestClient.SignInAsync(GatewayAddress, OwnerEmail, OwnerPassword);
         OwnerAccessToken = owner.AccessToken;

@@ -46,7 +46,7 @@ public sealed class PrivacyErasureConsumer(DocumentsDbContext db, ILogger<Privac
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.CreatedBy, PrivacyErasure.ErasedSubject), cancellationToken),
             ["jobs"] = await Db.IngestionJobs.Where(j => j.TenantId == tenant && j.RequestedBy == subject)
                 .ExecuteUpdateAsync(j => j.SetProperty(x => x.RequestedBy, PrivacyErasure.ErasedSubject), cancellationToken),
-            ["events"] = await Db.DeleteSentEventsAboutAsync(PrivacyErasure.IdentifiersOf(subject), cancellationToken),
+            ["events"] = await Db.DeleteSentEventsAboutAsync(tenant, PrivacyErasure.IdentifiersOf(subject), cancellationToken),
         };
         Db.AddIntegrationEvent(new PrivacyErasureConfirmed(context.Message.RequestId, tenant, PrivacyParticipants.Documents, erased, [], Time.GetUtcNow()), Time);
     }

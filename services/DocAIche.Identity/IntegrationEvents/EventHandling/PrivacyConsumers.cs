@@ -45,8 +45,10 @@ public sealed class PrivacyExportConsumer(IdentityDbContext db, ILogger<PrivacyE
 
 /// <summary>
 /// Identity's part of an erasure: the user, their API keys and their tokens and authorizations are
-/// deleted; clients they created stay (the tenant's) without naming them. The confirmation names
-/// the deleted API keys, whose audit keys go too.
+/// deleted; clients they created stay (the tenant's, for an admin to delete) without naming them, and
+/// stop working, as any client whose creator is gone does. The confirmation names the deleted API keys,
+/// whose audit keys go too. Nothing happens unless the subject is a user of the request's tenant:
+/// tokens and authorizations carry no tenant, so the user's membership is what scopes them.
 /// </summary>
 public sealed class PrivacyErasureConsumer(IdentityDbContext db, ILogger<PrivacyErasureConsumer> logger, TimeProvider time)
     : InboxConsumer<PrivacyErasureRequested, IdentityDbContext>(db, logger, time)
@@ -56,10 +58,13 @@ public sealed class PrivacyErasureConsumer(IdentityDbContext db, ILogger<Privacy
         var requested = context.Message;
         var erased = new Dictionary<string, int>();
         var related = new List<string>();
-        if (PrivacyExportConsumer.UserId(requested.SubjectId) is { } userId)
+        var user = PrivacyExportConsumer.UserId(requested.SubjectId) is { } id
+            ? await Db.Users.AsNoTracking().Where(u => u.Id == id && u.TenantId == requested.TenantId)
+                .Select(u => new { u.Id, u.Email }).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        if (user is not null)
         {
-            var email = await Db.Users.AsNoTracking().Where(u => u.Id == userId && u.TenantId == requested.TenantId)
-                .Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
+            var userId = user.Id;
             var keys = await Db.ApiKeys.Where(k => k.TenantId == requested.TenantId && k.CreatedBy == userId).Select(k => k.Id).ToListAsync(cancellationToken);
             related.AddRange(keys.Select(k => $"apikey:{k}"));
 
@@ -72,8 +77,8 @@ public sealed class PrivacyErasureConsumer(IdentityDbContext db, ILogger<Privacy
             erased["authorizations"] = await Db.Set<OpenIddictEntityFrameworkCoreAuthorization>().Where(a => a.Subject != null && subjects.Contains(a.Subject))
                 .ExecuteDeleteAsync(cancellationToken);
             erased["users"] = await Db.Users.Where(u => u.Id == userId && u.TenantId == requested.TenantId).ExecuteDeleteAsync(cancellationToken);
-            erased["events"] = await Db.DeleteSentEventsAboutAsync(
-                [requested.SubjectId, userId.ToString(), .. keys.Select(k => k.ToString()), .. email is null ? Array.Empty<string>() : [email]], cancellationToken);
+            erased["events"] = await Db.DeleteSentEventsAboutAsync(requested.TenantId,
+                [requested.SubjectId, userId.ToString(), .. keys.Select(k => k.ToString()), user.Email], cancellationToken);
         }
         Db.AddIntegrationEvent(new PrivacyErasureConfirmed(requested.RequestId, requested.TenantId, PrivacyParticipants.Identity, erased, related, Time.GetUtcNow()), Time);
     }

@@ -45,7 +45,7 @@ public sealed class PrivacyErasureConsumer(SearchDbContext db, ILogger<PrivacyEr
         var subject = requested.SubjectId;
         var feedback = await Db.Feedback.Where(f => f.TenantId == requested.TenantId && f.Subject == subject).ExecuteDeleteAsync(cancellationToken);
         var history = await Db.QueryHistory.Where(e => e.TenantId == requested.TenantId && e.Subject == subject).ExecuteDeleteAsync(cancellationToken);
-        var events = await Db.DeleteSentEventsAboutAsync(PrivacyErasure.IdentifiersOf(subject), cancellationToken);
+        var events = await Db.DeleteSentEventsAboutAsync(requested.TenantId, PrivacyErasure.IdentifiersOf(subject), cancellationToken);
         Db.AddIntegrationEvent(new PrivacyErasureConfirmed(requested.RequestId, requested.TenantId, PrivacyParticipants.Search,
             new Dictionary<string, int> { ["feedback"] = feedback, ["queryHistory"] = history, ["events"] = events }, [], Time.GetUtcNow()), Time);
     }
