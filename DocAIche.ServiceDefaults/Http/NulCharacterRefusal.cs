@@ -67,7 +67,16 @@ public static class NulCharacterRefusal
         }
         if (request.HasFormContentType && !IsMultipart(request.ContentType))
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(cancellationToken);
+            }
+            catch (InvalidDataException)
+            {
+                // ASP.NET's form reader itself refuses a NUL ("The form value contains invalid characters").
+                return "form";
+            }
             foreach (var (key, values) in form)
             {
                 if (key.Contains('\0', StringComparison.Ordinal) || values.Any(v => v is not null && v.Contains('\0', StringComparison.Ordinal)))

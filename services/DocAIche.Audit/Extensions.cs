@@ -37,12 +37,11 @@ internal static class Extensions
         builder.AddMessaging("audit", bus =>
         {
             bus.AddConsumer<AuditEventOccurredConsumer>((_, consumer) => consumer.Options<MassTransit.BatchOptions>(AuditBatches.Configure));
-            bus.AddConsumer<SecurityEventOccurredConsumer>((_, consumer) => consumer.Options<MassTransit.BatchOptions>(AuditBatches.Configure));
             bus.AddConsumer<IngestionJobFinishedConsumer>((_, consumer) => consumer.Options<MassTransit.BatchOptions>(AuditBatches.Configure));
             bus.AddConsumer<PrivacyExportContributedConsumer>();
             bus.AddConsumer<PrivacyErasureConfirmedConsumer>();
-            bus.AddConsumer<AuditExportParticipant>();
-            bus.AddConsumer<AuditErasureParticipant>();
+            bus.AddConsumer<PrivacyExportRequestedConsumer>();
+            bus.AddConsumer<PrivacyErasureRequestedConsumer>();
         });
         builder.AddDefaultAuthentication();
         return builder;

@@ -17,8 +17,8 @@ internal static class Extensions
         builder.AddServiceDatabase<DocumentsDbContext>("documentsdb");
         builder.AddMessaging("documents", bus =>
         {
-            bus.AddConsumer<PrivacyExportConsumer>();
-            bus.AddConsumer<PrivacyErasureConsumer>();
+            bus.AddConsumer<PrivacyExportRequestedConsumer>();
+            bus.AddConsumer<PrivacyErasureRequestedConsumer>();
         });
         builder.AddDefaultAuthentication();
         builder.AddIngestion();

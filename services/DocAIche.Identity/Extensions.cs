@@ -1,5 +1,6 @@
+using DocAIche.Contracts.Identity;
 using DocAIche.Identity.IntegrationEvents.EventHandling;
-using DocAIche.Identity.Accounts;
+using DocAIche.Identity.Apis;
 using DocAIche.Identity.Bootstrap;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Tokens;
@@ -17,8 +18,8 @@ internal static class Extensions
         builder.AddServiceDatabase<IdentityDbContext>("identitydb");
         builder.AddMessaging("identity", bus =>
         {
-            bus.AddConsumer<PrivacyExportConsumer>();
-            bus.AddConsumer<PrivacyErasureConsumer>();
+            bus.AddConsumer<PrivacyExportRequestedConsumer>();
+            bus.AddConsumer<PrivacyErasureRequestedConsumer>();
         });
         builder.AddDefaultAuthentication();
 

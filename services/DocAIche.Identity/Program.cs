@@ -1,5 +1,4 @@
 using DocAIche.Identity;
-using DocAIche.Identity.Accounts;
 using DocAIche.Identity.Apis;
 using DocAIche.Identity.Tokens;
 

@@ -25,8 +25,8 @@ internal static class Extensions
             bus.AddConsumer<DocumentChangedConsumer>();
             bus.AddConsumer<DocumentRemovedConsumer>();
             bus.AddConsumer<LibraryChangedConsumer>();
-            bus.AddConsumer<PrivacyExportConsumer>();
-            bus.AddConsumer<PrivacyErasureConsumer>();
+            bus.AddConsumer<PrivacyExportRequestedConsumer>();
+            bus.AddConsumer<PrivacyErasureRequestedConsumer>();
             bus.AddConsumer<RetentionPolicyChangedConsumer>();
         });
         builder.AddDefaultAuthentication();

@@ -60,10 +60,9 @@ public sealed partial class StandardOidcClientTests(DocAIcheFixture docaiche)
             Policy = new Policy { Discovery = { RequireHttps = false } },
         });
 
-        var result = await client.PrepareLoginAsync();
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => client.PrepareLoginAsync());
 
-        Assert.True(result.IsError);
-        Assert.Contains("issuer", result.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Issuer name does not match authority", refused.Message, StringComparison.Ordinal);
     }
 
     /// <summary>The person at the browser: follows the redirects and fills in the sign-in form.</summary>

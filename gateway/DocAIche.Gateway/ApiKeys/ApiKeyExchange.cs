@@ -1,3 +1,4 @@
+using DocAIche.Contracts.Identity;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,8 +16,6 @@ namespace DocAIche.Gateway.ApiKeys;
 public sealed class ApiKeyExchange(IHttpClientFactory httpClients, IMemoryCache cache, IOptions<ApiKeyExchangeOptions> options)
 {
     public const string HttpClientName = "identity-token";
-    private const string GrantType = "urn:docaiche:params:oauth:grant-type:api-key";
-    private const string GatewayClientId = "docaiche-gateway";
 
     private static string CacheKey(string apiKey) => "api-key:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 
@@ -31,9 +30,9 @@ public sealed class ApiKeyExchange(IHttpClientFactory httpClients, IMemoryCache 
         var settings = options.Value;
         using var request = new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["grant_type"] = GrantType,
-            ["api_key"] = apiKey,
-            ["client_id"] = GatewayClientId,
+            ["grant_type"] = ApiKeyGrant.GrantType,
+            [ApiKeyGrant.KeyParameter] = apiKey,
+            ["client_id"] = ApiKeyGrant.GatewayClientId,
             ["client_secret"] = settings.IdentityClientSecret,
         });
         using var response = await httpClients.CreateClient(HttpClientName).PostAsync(settings.IdentityTokenEndpoint, request, cancellationToken);

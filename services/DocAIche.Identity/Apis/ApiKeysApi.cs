@@ -1,4 +1,4 @@
-using DocAIche.Identity.Accounts;
+using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Model;
 using DocAIche.Identity.Tokens;
@@ -75,7 +75,7 @@ public static class ApiKeysApi
             ExpiresAt = request.ExpiresAt,
         };
         db.ApiKeys.Add(key);
-        SecurityEvents.Record(db, time, http, caller.TenantId, caller.Subject, "api_key.created", "api_key", key.Id.ToString());
+        db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, "api_key.created", "api_key", key.Id.ToString());
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/api-keys/{key.Id}", ToResponse(key, secret));
     }
@@ -103,7 +103,7 @@ public static class ApiKeysApi
         if (key.RevokedAt is null)
         {
             key.RevokedAt = time.GetUtcNow();
-            SecurityEvents.Record(db, time, http, caller.TenantId, caller.Subject, "api_key.revoked", "api_key", key.Id.ToString());
+            db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, "api_key.revoked", "api_key", key.Id.ToString());
             await db.SaveChangesAsync(ct);
         }
         return TypedResults.NoContent();

@@ -1,5 +1,5 @@
+using DocAIche.ServiceDefaults.Auditing;
 using System.Security.Cryptography;
-using DocAIche.Identity.Accounts;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Model;
 using DocAIche.ServiceDefaults.Authentication;
@@ -63,7 +63,7 @@ public static class ClientsApi
             CreatedAt = time.GetUtcNow(),
         };
         db.MachineClients.Add(client);
-        SecurityEvents.Record(db, time, http, caller.TenantId, caller.Subject, "client.created", "client", clientId);
+        db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, "client.created", "client", clientId);
         await db.SaveChangesAsync(ct);
         await applications.CreateAsync(new OpenIddictApplicationDescriptor
         {
@@ -97,7 +97,7 @@ public static class ClientsApi
             return TypedResults.NotFound();
         }
         db.MachineClients.Remove(client);
-        SecurityEvents.Record(db, time, http, caller.TenantId, caller.Subject, "client.deleted", "client", clientId);
+        db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, "client.deleted", "client", clientId);
         await db.SaveChangesAsync(ct);
         if (await applications.FindByClientIdAsync(clientId, ct) is { } application)
         {

@@ -1,6 +1,6 @@
+using DocAIche.ServiceDefaults.Auditing;
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
-using DocAIche.Identity.Accounts;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Model;
 using DocAIche.ServiceDefaults.Authentication;
@@ -77,8 +77,8 @@ public static partial class TenantsApi
         db.Tenants.Add(tenant);
         db.Users.Add(owner);
         var actor = http.User.GetSubject();
-        SecurityEvents.Record(db, time, http, tenant.Id, actor, "tenant.created", "tenant", tenant.Id);
-        SecurityEvents.Record(db, time, http, tenant.Id, actor, "user.created", "user", owner.Id.ToString());
+        db.AddAuditEvent(time, http, tenant.Id, actor, "tenant.created", "tenant", tenant.Id);
+        db.AddAuditEvent(time, http, tenant.Id, actor, "user.created", "user", owner.Id.ToString());
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", new TenantResponse(tenant.Id, tenant.Name, tenant.CreatedAt));
     }

@@ -1,5 +1,5 @@
+using DocAIche.ServiceDefaults.Auditing;
 using System.ComponentModel.DataAnnotations;
-using DocAIche.Identity.Accounts;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Model;
 using DocAIche.ServiceDefaults.Authentication;
@@ -118,7 +118,7 @@ public static class UsersApi
             user.PasswordHash = new PasswordHasher<User>().HashPassword(user, request.Password);
         }
         db.Users.Add(user);
-        SecurityEvents.Record(db, time, http, caller.TenantId, caller.Subject, "user.created", "user", user.Id.ToString());
+        db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, "user.created", "user", user.Id.ToString());
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/users/{user.Id}", ToResponse(user));
     }
@@ -145,7 +145,7 @@ public static class UsersApi
             return TypedResults.Forbid();
         }
         user.Roles = [.. roles, .. user.Roles.Where(r => r == DocAIcheRoles.Operator)];
-        SecurityEvents.Record(db, time, http, caller.TenantId, caller.Subject, "user.roles_changed", "user", user.Id.ToString());
+        db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, "user.roles_changed", "user", user.Id.ToString());
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToResponse(user));
     }
@@ -173,7 +173,7 @@ public static class UsersApi
             return refusal!;
         }
         user.Disabled = disabled;
-        SecurityEvents.Record(db, time, http, caller.TenantId, caller.Subject, disabled ? "user.disabled" : "user.enabled", "user", user.Id.ToString());
+        db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, disabled ? "user.disabled" : "user.enabled", "user", user.Id.ToString());
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToResponse(user));
     }
@@ -189,7 +189,7 @@ public static class UsersApi
         }
         db.Users.Remove(user);
         db.ApiKeys.RemoveRange(await db.ApiKeys.Where(k => k.TenantId == caller.TenantId && k.CreatedBy == user.Id).ToListAsync(ct));
-        SecurityEvents.Record(db, time, http, caller.TenantId, caller.Subject, "user.deleted", "user", user.Id.ToString());
+        db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, "user.deleted", "user", user.Id.ToString());
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }

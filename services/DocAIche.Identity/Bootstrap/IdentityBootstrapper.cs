@@ -1,3 +1,5 @@
+using DocAIche.Contracts.Identity;
+using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.Contracts;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Model;
@@ -61,7 +63,7 @@ public sealed partial class IdentityBootstrapper(
         };
         owner.PasswordHash = new PasswordHasher<User>().HashPassword(owner, settings.Password);
         db.Users.Add(owner);
-        Accounts.SecurityEvents.Record(db, time, null, owner.TenantId, "service:identity", "user.created", "user", owner.Id.ToString());
+        db.AddAuditEvent(time, null, owner.TenantId, "service:identity", "user.created", "user", owner.Id.ToString());
         await db.SaveChangesAsync(cancellationToken);
         LogOwnerCreated(logger);
     }

@@ -78,6 +78,8 @@ public sealed class MessagingTestHost : IAsyncDisposable
             .AddSingleton<OutboxSignal>()
             .AddDbContext<WidgetDbContext>((provider, options) => options
                 .UseInMemoryDatabase(databaseName)
+                // The inbox opens a transaction; the in-memory provider has none (atomicity is tested on PostgreSQL).
+                .ConfigureWarnings(warnings => warnings.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.InMemoryEventId.TransactionIgnoredWarning))
                 .AddInterceptors(provider.GetRequiredService<OutboxSignal>()))
             .AddMassTransitTestHarness(bus =>
             {

@@ -9,40 +9,6 @@ using OpenIddict.EntityFrameworkCore.Models;
 
 namespace DocAIche.Identity.IntegrationEvents.EventHandling;
 
-/// <summary>Identity's part of a privacy export: the profile, roles, API keys and clients the subject created.</summary>
-public sealed class PrivacyExportConsumer(IdentityDbContext db, ILogger<PrivacyExportConsumer> logger, TimeProvider time)
-    : InboxConsumer<PrivacyExportRequested, IdentityDbContext>(db, logger, time)
-{
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-
-    protected override async Task HandleAsync(ConsumeContext<PrivacyExportRequested> context, CancellationToken cancellationToken)
-    {
-        var requested = context.Message;
-        object data = new { user = (object?)null };
-        if (UserId(requested.SubjectId) is { } userId)
-        {
-            var user = await Db.Users.AsNoTracking()
-                .Where(u => u.Id == userId && u.TenantId == requested.TenantId)
-                .Select(u => new { u.Id, u.Email, u.DisplayName, u.Roles, u.Disabled, u.CreatedAt, u.LastSignInAt, u.LockedOutUntil })
-                .FirstOrDefaultAsync(cancellationToken);
-            var apiKeys = await Db.ApiKeys.AsNoTracking()
-                .Where(k => k.TenantId == requested.TenantId && k.CreatedBy == userId)
-                .Select(k => new { k.Id, k.Name, k.Prefix, k.Roles, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt })
-                .ToListAsync(cancellationToken);
-            var clients = await Db.MachineClients.AsNoTracking()
-                .Where(c => c.TenantId == requested.TenantId && c.CreatedBy == userId)
-                .Select(c => new { c.ClientId, c.DisplayName, c.Roles, c.CreatedAt })
-                .ToListAsync(cancellationToken);
-            data = new { user, apiKeys, clientsCreated = clients };
-        }
-        Db.AddIntegrationEvent(new PrivacyExportContributed(requested.RequestId, requested.TenantId, requested.SubjectId, PrivacyParticipants.Identity,
-            JsonSerializer.Serialize(data, JsonOptions), Time.GetUtcNow()), Time);
-    }
-
-    internal static Guid? UserId(string subject) =>
-        subject.StartsWith("user:", StringComparison.Ordinal) && Guid.TryParse(subject.AsSpan(5), out var id) ? id : null;
-}
-
 /// <summary>
 /// Identity's part of an erasure: the user, their API keys and their tokens and authorizations are
 /// deleted; clients they created stay (the tenant's, for an admin to delete) without naming them, and
@@ -50,7 +16,7 @@ public sealed class PrivacyExportConsumer(IdentityDbContext db, ILogger<PrivacyE
 /// whose audit keys go too. Nothing happens unless the subject is a user of the request's tenant:
 /// tokens and authorizations carry no tenant, so the user's membership is what scopes them.
 /// </summary>
-public sealed class PrivacyErasureConsumer(IdentityDbContext db, ILogger<PrivacyErasureConsumer> logger, TimeProvider time)
+public sealed class PrivacyErasureRequestedConsumer(IdentityDbContext db, ILogger<PrivacyErasureRequestedConsumer> logger, TimeProvider time)
     : InboxConsumer<PrivacyErasureRequested, IdentityDbContext>(db, logger, time)
 {
     protected override async Task HandleAsync(ConsumeContext<PrivacyErasureRequested> context, CancellationToken cancellationToken)
@@ -58,7 +24,7 @@ public sealed class PrivacyErasureConsumer(IdentityDbContext db, ILogger<Privacy
         var requested = context.Message;
         var erased = new Dictionary<string, int>();
         var related = new List<string>();
-        var user = PrivacyExportConsumer.UserId(requested.SubjectId) is { } id
+        var user = PrivacyExportRequestedConsumer.UserId(requested.SubjectId) is { } id
             ? await Db.Users.AsNoTracking().Where(u => u.Id == id && u.TenantId == requested.TenantId)
                 .Select(u => new { u.Id, u.Email }).SingleOrDefaultAsync(cancellationToken)
             : null;

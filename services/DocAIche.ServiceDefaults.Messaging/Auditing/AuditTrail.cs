@@ -26,6 +26,16 @@ public static class AuditTrail
         string outcome = AuditOutcomes.Success, IReadOnlyDictionary<string, string>? details = null) =>
         db.AddIntegrationEvent(Describe(http, time, action, targetType, targetId, outcome, details), time);
 
+    /// <summary>
+    /// Queues an event whose actor is not the token's caller: a sign-in (anonymous until it succeeds),
+    /// a lockout, what the service itself did. The same event as every other audit record.
+    /// </summary>
+    public static void AddAuditEvent(
+        this DbContext db, TimeProvider time, HttpContext? http, string tenantId, string actor, string action, string targetType, string targetId,
+        string outcome = AuditOutcomes.Success, IReadOnlyDictionary<string, string>? details = null) =>
+        db.AddIntegrationEvent(new AuditEventOccurred(tenantId, actor, action, targetType, targetId, outcome,
+            http?.Connection.RemoteIpAddress?.ToString(), Activity.Current?.TraceId.ToString(), details, time.GetUtcNow()), time);
+
     /// <summary>The event for a request by the authenticated caller.</summary>
     public static AuditEventOccurred Describe(
         HttpContext http, TimeProvider time, string action, string targetType, string targetId,

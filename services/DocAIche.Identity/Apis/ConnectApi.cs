@@ -1,6 +1,7 @@
+using DocAIche.Contracts.Identity;
 using System.Security.Claims;
-using DocAIche.Identity.Accounts;
 using DocAIche.Identity.Infrastructure;
+using DocAIche.Identity.Tokens;
 using DocAIche.Identity.Model;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
@@ -9,7 +10,7 @@ using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
-namespace DocAIche.Identity.Tokens;
+namespace DocAIche.Identity.Apis;
 
 /// <summary>
 /// The parts of the OAuth2/OpenID Connect endpoints that decide who gets a token: OpenIddict parses

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.ServiceDefaults.Logging;
 using System.Net;
 using System.Security.Claims;
@@ -11,7 +12,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace DocAIche.Identity.Accounts;
+namespace DocAIche.Identity.Apis;
 
 /// <summary>
 /// The sign-in page of the authorization code flow: a plain HTML form (no script), protected
@@ -69,7 +70,7 @@ public static class SignInApi
         {
             new PasswordHasher<User>().VerifyHashedPassword(user, user.PasswordHash ?? "", form.Password);
             SecurityLog.SignInFailed(log, form.Email, clientAddress, "locked out");
-            SecurityEvents.Record(db, time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure");
+            db.AddAuditEvent(time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure");
             await db.SaveChangesAsync(cancellationToken);
             return WrongCredentials(http, antiforgery, returnUrl, form.Email);
         }
@@ -80,12 +81,12 @@ public static class SignInApi
         {
             SecurityLog.SignInFailed(log, form.Email, clientAddress, user.Disabled ? "disabled" : "wrong password");
             user.FailedSignIns++;
-            SecurityEvents.Record(db, time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure");
+            db.AddAuditEvent(time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure");
             if (user.FailedSignIns >= options.Value.MaxFailedSignIns)
             {
                 user.LockedOutUntil = now + options.Value.LockoutDuration;
                 user.FailedSignIns = 0;
-                SecurityEvents.Record(db, time, http, user.TenantId, "anonymous", "user.locked_out", "user", user.Id.ToString(), "failure");
+                db.AddAuditEvent(time, http, user.TenantId, "anonymous", "user.locked_out", "user", user.Id.ToString(), "failure");
             }
             await db.SaveChangesAsync(cancellationToken);
             return WrongCredentials(http, antiforgery, returnUrl, form.Email);
@@ -94,7 +95,7 @@ public static class SignInApi
         user.FailedSignIns = 0;
         user.LockedOutUntil = null;
         user.LastSignInAt = now;
-        SecurityEvents.Record(db, time, http, user.TenantId, $"user:{user.Id}", "user.signed_in", "user", user.Id.ToString());
+        db.AddAuditEvent(time, http, user.TenantId, $"user:{user.Id}", "user.signed_in", "user", user.Id.ToString());
         await db.SaveChangesAsync(cancellationToken);
 
         var identity = new ClaimsIdentity(Scheme);

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using DocAIche.Contracts.Audit;
+using DocAIche.Contracts.Privacy;
+using DocAIche.Search.History;
+using DocAIche.Search.Infrastructure;
+using DocAIche.Search.Model;
+using DocAIche.ServiceDefaults.Messaging;
+using DocAIche.ServiceDefaults.Privacy;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocAIche.Search.IntegrationEvents.EventHandling;
+
+/// <summary>Search's part of a privacy export: the subject's feedback and query history.</summary>
+public sealed class PrivacyExportRequestedConsumer(SearchDbContext db, ILogger<PrivacyExportRequestedConsumer> logger, TimeProvider time)
+    : InboxConsumer<PrivacyExportRequested, SearchDbContext>(db, logger, time)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    protected override async Task HandleAsync(ConsumeContext<PrivacyExportRequested> context, CancellationToken cancellationToken)
+    {
+        var requested = context.Message;
+        var feedback = await Db.Feedback.AsNoTracking()
+            .Where(f => f.TenantId == requested.TenantId && f.Subject == requested.SubjectId)
+            .OrderBy(f => f.CreatedAt)
+            .Select(f => new { f.FeedbackId, f.DocumentId, f.ChunkId, Kind = f.Kind.ToString(), f.Query, f.Comment, f.CreatedAt })
+            .ToListAsync(cancellationToken);
+        var history = await Db.QueryHistory.AsNoTracking()
+            .Where(e => e.TenantId == requested.TenantId && e.Subject == requested.SubjectId)
+            .OrderBy(e => e.At)
+            .Select(e => new { e.Query, e.Library, e.Version, e.Results, e.Channel, e.At })
+            .ToListAsync(cancellationToken);
+        Db.AddIntegrationEvent(new PrivacyExportContributed(requested.RequestId, requested.TenantId, requested.SubjectId, PrivacyParticipants.Search,
+            JsonSerializer.Serialize(new { feedback, queryHistory = history }, JsonOptions), Time.GetUtcNow()), Time);
+    }
+}
