@@ -159,7 +159,7 @@ internal sealed class WebsiteCrawler(GuardedNetwork network, IOptions<IngestionO
                 var fetched = await FetchAsync(llms, known: null, checkScope: false, cancellationToken);
                 if (fetched.Status == HttpStatusCode.OK && fetched.Text is { } text && fetched.MediaType is not "text/html")
                 {
-                    foreach (var link in LlmsTxt.Links(text, llms))
+                    foreach (var link in MarkdownLinks.Extract(text, llms))
                     {
                         seeds.Add((link, 0));
                     }
