@@ -18,7 +18,7 @@ namespace DocAIche.Documents.Crawling;
 /// (a fixed number in flight, a pause between them), conditional when a stored copy has validators,
 /// and every hop of a redirect is checked by the network guard before it is followed.
 /// </summary>
-internal sealed class WebsiteCrawler(GuardedNetwork network, IOptions<IngestionOptions> options, TimeProvider time)
+internal sealed class WebsiteCrawler(GuardedNetwork network, IOptions<CrawlerOptions> options, TimeProvider time)
     : ISourceReader
 {
     private const int MaxSitemaps = 20;
@@ -28,7 +28,7 @@ internal sealed class WebsiteCrawler(GuardedNetwork network, IOptions<IngestionO
     public async IAsyncEnumerable<SourceItem> ReadAsync(SourceReading reading, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = reading.Source.Website ?? throw new IngestionFailedException("The source has no website settings.");
-        var crawl = new Crawl(network, options.Value.Crawler, time, reading, settings);
+        var crawl = new Crawl(network, options.Value, time, reading, settings);
         await crawl.PrepareAsync(cancellationToken);
 
         var output = Channel.CreateBounded<SourceItem>(new BoundedChannelOptions(32) { SingleReader = true });

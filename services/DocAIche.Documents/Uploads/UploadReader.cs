@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace DocAIche.Documents.Uploads;
 
 /// <summary>Reads the file or zip archive uploaded for a job (kept in the database until the job ends).</summary>
-internal sealed class UploadReader(DocumentsDbContext db, IOptions<IngestionOptions> options) : ISourceReader
+internal sealed class UploadReader(DocumentsDbContext db, IOptions<UploadLimits> limits) : ISourceReader
 {
     public SourceKind Kind => SourceKind.Upload;
 
@@ -22,7 +22,7 @@ internal sealed class UploadReader(DocumentsDbContext db, IOptions<IngestionOpti
         if (IsArchive(upload.FileName))
         {
             using var archive = new MemoryStream(upload.Content, writable: false);
-            foreach (var file in UploadArchive.Read(archive, options.Value.Uploads))
+            foreach (var file in UploadArchive.Read(archive, limits.Value))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 reading.Discover();
