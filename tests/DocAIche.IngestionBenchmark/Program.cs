@@ -15,7 +15,6 @@ using System.Text;
 using DocAIche.Documents.Chunking;
 using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
-using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
 using DocAIche.Documents.Sources;

@@ -5,6 +5,7 @@ using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
+using DocAIche.Documents.Sources;
 using DocAIche.Documents.Uploads;
 using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.ServiceDefaults.Authentication;

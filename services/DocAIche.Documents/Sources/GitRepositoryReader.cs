@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
-using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
 using Microsoft.Extensions.Options;

@@ -1,13 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using DocAIche.Documents.Infrastructure;
-using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
+using DocAIche.Documents.Uploads;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace DocAIche.Documents.Uploads;
+namespace DocAIche.Documents.Sources;
 
 /// <summary>Reads the file or zip archive uploaded for a job (kept in the database until the job ends).</summary>
 internal sealed class UploadReader(DocumentsDbContext db, IOptions<UploadLimits> limits) : ISourceReader

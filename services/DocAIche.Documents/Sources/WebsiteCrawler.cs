@@ -3,13 +3,13 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
+using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
-using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
 using Microsoft.Extensions.Options;
 
-namespace DocAIche.Documents.Crawling;
+namespace DocAIche.Documents.Sources;
 
 /// <summary>
 /// Crawls a documentation website: robots.txt first (obeyed, its Crawl-delay honoured), then the
