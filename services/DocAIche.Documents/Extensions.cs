@@ -27,12 +27,12 @@ internal static class Extensions
 
     private static void AddIngestion(this IHostApplicationBuilder builder)
     {
-        builder.AddSettings<IngestionOptions>(IngestionOptions.Section)
-            .Validate(o => o.Chunking.Validate().Count == 0, "Ingestion:Chunking is not valid: TargetCharacters 100 to 100,000, OverlapCharacters at most half of it, MaxCharacters from TargetCharacters to 1,000,000.")
-            .Validate(o => AllowedNetworksParse(o.AllowedNetworks), "Ingestion:AllowedNetworks holds a value that is not an address or CIDR range.");
+        builder.AddIngestionSettings();
 
-        builder.Services.AddSingleton<GuardedNetwork>();
-        builder.Services.AddSingleton(sp => new MarkdownChunker(sp.GetRequiredService<IOptions<IngestionOptions>>().Value.Chunking));
+        // Only the crawler speaks HTTP through the guarded network, so its requests time out as the crawler's settings say.
+        builder.Services.AddSingleton(sp => new GuardedNetwork(
+            sp.GetRequiredService<IOptions<NetworkOptions>>().Value, sp.GetRequiredService<IOptions<CrawlerOptions>>().Value.RequestTimeout));
+        builder.Services.AddSingleton(sp => new MarkdownChunker(sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
         builder.Services.AddSingleton<IngestionSignal>();
         builder.Services.AddScoped<IngestionQueue>();
         builder.Services.AddScoped<DocumentWriter>();
@@ -42,6 +42,20 @@ internal static class Extensions
         builder.Services.AddScoped<ISourceReader, UploadReader>();
         builder.Services.AddHostedService<IngestionJobRunner>();
         builder.Services.AddHostedService<SourceScheduler>();
+    }
+
+    /// <summary>Each area's settings, bound from its own key under <c>Ingestion</c> and checked at start-up.</summary>
+    internal static IHostApplicationBuilder AddIngestionSettings(this IHostApplicationBuilder builder)
+    {
+        builder.AddSettings<IngestionOptions>(IngestionOptions.Section);
+        builder.AddSettings<NetworkOptions>(NetworkOptions.Section)
+            .Validate(o => AllowedNetworksParse(o.AllowedNetworks), "Ingestion:AllowedNetworks holds a value that is not an address or CIDR range.");
+        builder.AddSettings<GitOptions>(GitOptions.Section);
+        builder.AddSettings<CrawlerOptions>(CrawlerOptions.Section);
+        builder.AddSettings<UploadLimits>(UploadLimits.Section);
+        builder.AddSettings<ChunkingOptions>(ChunkingOptions.Section)
+            .Validate(o => o.Validate().Count == 0, "Ingestion:Chunking is not valid: TargetCharacters 100 to 100,000, OverlapCharacters at most half of it, MaxCharacters from TargetCharacters to 1,000,000.");
+        return builder;
     }
 
     private static bool AllowedNetworksParse(IEnumerable<string> ranges)

@@ -13,8 +13,8 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using DocAIche.Documents.Chunking;
+using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
-using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
 using DocAIche.Documents.Sources;
@@ -26,8 +26,8 @@ using Microsoft.Extensions.Options;
 var service = args.Contains("--service");
 var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 var files = numbers.Count > 0 ? int.Parse(numbers[0], System.Globalization.CultureInfo.InvariantCulture) : 2000;
-var options = Options.Create(new IngestionOptions { CredentialKey = new string('k', 32), AllowedNetworks = ["127.0.0.1/32"] });
-var chunker = new MarkdownChunker(options.Value.Chunking);
+var chunking = new ChunkingOptions();
+var chunker = new MarkdownChunker(chunking);
 
 await using var server = await GitHttpServer.StartAsync();
 var repository = await server.CreateRepositoryAsync("corpus");
@@ -38,7 +38,7 @@ foreach (var (path, text) in corpus)
 }
 await repository.PublishAsync("corpus");
 var corpusBytes = corpus.Sum(f => (long)Encoding.UTF8.GetByteCount(f.Text));
-Console.WriteLine($"corpus: {files} Markdown files, {corpusBytes / 1024.0 / 1024.0:0.0} MiB, chunk target {options.Value.Chunking.TargetCharacters} chars");
+Console.WriteLine($"corpus: {files} Markdown files, {corpusBytes / 1024.0 / 1024.0:0.0} MiB, chunk target {chunking.TargetCharacters} chars");
 if (service)
 {
     return await ServiceBenchmark.RunAsync(repository, corpus);
@@ -47,8 +47,8 @@ if (service)
 // Warm-up on a small slice so JIT time is not counted.
 await Measure("warm-up", corpus.Take(50).Select(f => new SourceItem(f.Path) { Kind = ContentKind.Markdown, Content = f.Text }).ToAsyncEnumerable(), quiet: true);
 
-using var network = new GuardedNetwork(options);
-var reader = new GitRepositoryReader(network, options, NullLogger<GitRepositoryReader>.Instance);
+using var network = new GuardedNetwork(new NetworkOptions { AllowedNetworks = ["127.0.0.1/32"] }, new CrawlerOptions().RequestTimeout);
+var reader = new GitRepositoryReader(network, Options.Create(new GitOptions()), NullLogger<GitRepositoryReader>.Instance);
 var source = new Source
 {
     Id = Guid.NewGuid(), TenantId = "benchmark", Kind = SourceKind.Git, CreatedBy = "benchmark",
@@ -72,7 +72,7 @@ using (var zip = new ZipArchive(archive, ZipArchiveMode.Create, leaveOpen: true)
     }
 }
 Console.WriteLine($"zip archive: {archive.Length / 1024.0 / 1024.0:0.0} MiB");
-await Measure("zip upload: inspect + read + normalise + chunk", ReadZip(archive, options.Value.Uploads));
+await Measure("zip upload: inspect + read + normalise + chunk", ReadZip(archive, new UploadLimits()));
 
 var process = Process.GetCurrentProcess();
 process.Refresh();

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
 using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
@@ -55,7 +56,7 @@ internal static partial class SourceValidation
 
     /// <summary>The settings a create or update request gives, checked for a source of <paramref name="kind"/> (null: unknown kind).</summary>
     public static void Settings(
-        SourceKind? kind, GitSourceRequest? git, WebsiteSourceRequest? website, string? schedule, GuardedNetwork network, IngestionOptions options,
+        SourceKind? kind, GitSourceRequest? git, WebsiteSourceRequest? website, string? schedule, GuardedNetwork network, CrawlerOptions crawler,
         Dictionary<string, string[]> errors)
     {
         if (git is not null)
@@ -64,7 +65,7 @@ internal static partial class SourceValidation
         }
         if (website is not null)
         {
-            Website(website, network, options, errors);
+            Website(website, network, crawler, errors);
         }
         Schedule(schedule, errors);
         if (kind == SourceKind.Upload && schedule is not null)
@@ -88,7 +89,7 @@ internal static partial class SourceValidation
         }
     }
 
-    public static void Website(WebsiteSourceRequest website, GuardedNetwork network, IngestionOptions options, Dictionary<string, string[]> errors)
+    public static void Website(WebsiteSourceRequest website, GuardedNetwork network, CrawlerOptions crawler, Dictionary<string, string[]> errors)
     {
         if (website.StartUrls is not { Count: > 0 and <= 20 })
         {
@@ -107,9 +108,9 @@ internal static partial class SourceValidation
         }
         Patterns("website.include", website.Include, errors);
         Patterns("website.exclude", website.Exclude, errors);
-        if (website.MaxPages < 1 || website.MaxPages > options.Crawler.MaxPagesLimit)
+        if (website.MaxPages < 1 || website.MaxPages > crawler.MaxPagesLimit)
         {
-            errors["website.maxPages"] = [$"Between 1 and {options.Crawler.MaxPagesLimit}."];
+            errors["website.maxPages"] = [$"Between 1 and {crawler.MaxPagesLimit}."];
         }
         if (website.MaxDepth is < 0 or > 20)
         {

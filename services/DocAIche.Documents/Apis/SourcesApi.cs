@@ -1,9 +1,11 @@
 using DocAIche.Contracts.Documents;
+using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
+using DocAIche.Documents.Sources;
 using DocAIche.Documents.Uploads;
 using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.ServiceDefaults.Authentication;
@@ -55,7 +57,7 @@ public static class SourcesApi
 
     internal static async Task<Results<Created<SourceResponse>, NotFound, ValidationProblem>> CreateSourceAsync(
         Guid libraryId, string version, CreateSourceRequest request, HttpContext http, DocumentsDbContext db, GuardedNetwork network,
-        IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<IngestionOptions> options, IOptions<CrawlerOptions> crawler, TimeProvider time, CancellationToken cancellationToken)
     {
         var tenant = http.User.GetTenantId();
         var target = await db.LibraryVersions.Include(v => v.Library)
@@ -81,7 +83,7 @@ public static class SourcesApi
         {
             errors["kind"] = ["Give git settings for a git source, website settings for a website source, and neither for an upload source."];
         }
-        SourceValidation.Settings(kind, request.Git, request.Website, request.Schedule, network, options.Value, errors);
+        SourceValidation.Settings(kind, request.Git, request.Website, request.Schedule, network, crawler.Value, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -142,7 +144,7 @@ public static class SourcesApi
 
     internal static async Task<Results<Ok<SourceResponse>, NotFound, ValidationProblem>> UpdateSourceAsync(
         Guid id, UpdateSourceRequest request, HttpContext http, DocumentsDbContext db, GuardedNetwork network,
-        IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<IngestionOptions> options, IOptions<CrawlerOptions> crawler, TimeProvider time, CancellationToken cancellationToken)
     {
         var source = await TenantSources(db, http.User.GetTenantId()).SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (source is null)
@@ -158,7 +160,7 @@ public static class SourcesApi
         {
             errors["website"] = ["Only a website source has website settings."];
         }
-        SourceValidation.Settings(source.Kind, request.Git, request.Website, request.Schedule, network, options.Value, errors);
+        SourceValidation.Settings(source.Kind, request.Git, request.Website, request.Schedule, network, crawler.Value, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -259,7 +261,7 @@ public static class SourcesApi
     }
 
     internal static async Task<Results<Accepted<JobResponse>, NotFound, ValidationProblem, ProblemHttpResult>> UploadAsync(
-        Guid id, HttpContext http, DocumentsDbContext db, IngestionQueue queue, IOptions<IngestionOptions> options, TimeProvider time,
+        Guid id, HttpContext http, DocumentsDbContext db, IngestionQueue queue, IOptions<UploadLimits> uploads, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var source = await TenantSources(db, http.User.GetTenantId()).SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
@@ -276,7 +278,7 @@ public static class SourcesApi
             return TypedResults.ValidationProblem(Problems.One("file", "Send multipart/form-data with one file."));
         }
 
-        var limits = options.Value.Uploads;
+        var limits = uploads.Value;
         IFormCollection form;
         try
         {

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using DocAIche.Documents.Ingestion;
-using Microsoft.Extensions.Options;
 
 namespace DocAIche.Documents.Fetching;
 
@@ -23,9 +21,11 @@ internal sealed class GuardedNetwork : IDisposable
     private readonly NetworkGuard guard;
     private readonly SocketsHttpHandler handler;
 
-    public GuardedNetwork(IOptions<IngestionOptions> options)
+    /// <param name="options">The networks allowed besides public addresses.</param>
+    /// <param name="requestTimeout">How long an HTTP request may take (the crawler's setting: it is the one that speaks HTTP).</param>
+    public GuardedNetwork(NetworkOptions options, TimeSpan requestTimeout)
     {
-        guard = NetworkGuard.FromRanges(options.Value.AllowedNetworks);
+        guard = NetworkGuard.FromRanges(options.AllowedNetworks);
         handler = new SocketsHttpHandler
         {
             // Redirects are followed by the crawler itself, one checked hop at a time.
@@ -40,7 +40,7 @@ internal sealed class GuardedNetwork : IDisposable
             MaxConnectionsPerServer = 16,
             ConnectCallback = ConnectAsync,
         };
-        Http = new HttpClient(handler, disposeHandler: false) { Timeout = options.Value.Crawler.RequestTimeout };
+        Http = new HttpClient(handler, disposeHandler: false) { Timeout = requestTimeout };
     }
 
     /// <summary>An HTTP client that cannot connect to a refused address.</summary>

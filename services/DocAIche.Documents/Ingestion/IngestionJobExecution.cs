@@ -4,6 +4,7 @@ using DocAIche.Documents.Chunking;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
+using DocAIche.Documents.Sources;
 using DocAIche.ServiceDefaults.Data;
 using DocAIche.ServiceDefaults.Messaging;
 using DocAIche.ServiceDefaults.Security;

@@ -1,10 +1,13 @@
 using System.ComponentModel.DataAnnotations;
-using DocAIche.Documents.Chunking;
-using DocAIche.Documents.Uploads;
 
 namespace DocAIche.Documents.Ingestion;
 
-/// <summary>Section <c>Ingestion</c>: how sources are read and turned into documents.</summary>
+/// <summary>
+/// Section <c>Ingestion</c>: how jobs are queued and run, and the key that protects source
+/// credentials. Each area binds its own key under it: <c>AllowedNetworks</c> (NetworkOptions),
+/// <c>Git</c> (GitOptions), <c>Crawler</c> (CrawlerOptions), <c>Uploads</c> (UploadLimits) and
+/// <c>Chunking</c> (ChunkingOptions).
+/// </summary>
 internal sealed class IngestionOptions
 {
     public const string Section = "Ingestion";
@@ -36,63 +39,4 @@ internal sealed class IngestionOptions
     /// <summary>How often runners look for queued jobs when nothing woke them.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>Address ranges (CIDR) the crawler and Git fetcher may reach although they are private or loopback.</summary>
-    public List<string> AllowedNetworks { get; set; } = [];
-
-    [Required]
-    public ChunkingOptions Chunking { get; set; } = new();
-
-    [Required]
-    public UploadLimits Uploads { get; set; } = new();
-
-    [Required]
-    public GitOptions Git { get; set; } = new();
-
-    [Required]
-    public CrawlerOptions Crawler { get; set; } = new();
-}
-
-internal sealed class GitOptions
-{
-    /// <summary>The git executable.</summary>
-    [Required]
-    public string Executable { get; set; } = "git";
-
-    [Range(typeof(TimeSpan), "00:00:05", "02:00:00")]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>Files larger than this are item errors, not documents.</summary>
-    [Range(1024, 100 * 1024 * 1024)]
-    public long MaxFileBytes { get; set; } = 5 * 1024 * 1024;
-
-    /// <summary>Matching files in a repository with no include globs of its own.</summary>
-    public List<string> DefaultInclude { get; set; } = ["**/*.md", "**/*.mdx", "**/*.markdown", "**/*.rst", "**/*.txt", "**/*.html", "**/*.htm"];
-
-    /// <summary>Always skipped unless a source's own include names them.</summary>
-    public List<string> DefaultExclude { get; set; } = [".github/**", "**/node_modules/**", "**/CHANGELOG*", "**/CHANGES*", "**/LICENSE*"];
-}
-
-internal sealed class CrawlerOptions
-{
-    [Required]
-    public string UserAgent { get; set; } = "DocAIche/1.0 (documentation cache; +https://github.com/docaiche)";
-
-    /// <summary>Pages larger than this are item errors.</summary>
-    [Range(1024, 100 * 1024 * 1024)]
-    public long MaxPageBytes { get; set; } = 5 * 1024 * 1024;
-
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    [Range(0, 20)]
-    public int MaxRedirects { get; set; } = 5;
-
-    /// <summary>The most pages a website source may ask for.</summary>
-    [Range(1, 1_000_000)]
-    public int MaxPagesLimit { get; set; } = 10_000;
-
-    /// <summary>The longest robots.txt Crawl-delay honoured.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan MaxCrawlDelay { get; set; } = TimeSpan.FromSeconds(30);
 }

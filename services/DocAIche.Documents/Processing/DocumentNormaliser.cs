@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Model;
 
 namespace DocAIche.Documents.Processing;
@@ -267,7 +266,7 @@ internal static partial class DocumentNormaliser
         return text;
     }
 
-    private static IReadOnlyList<Uri> Links(string markdown, Uri? pageUrl) => pageUrl is null ? [] : LlmsTxt.Links(markdown, pageUrl);
+    private static IReadOnlyList<Uri> Links(string markdown, Uri? pageUrl) => pageUrl is null ? [] : MarkdownLinks.Extract(markdown, pageUrl);
 
     [GeneratedRegex(@"^title\s*:(?<value>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
     private static partial Regex YamlTitle();

@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
-using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
 using Microsoft.Extensions.Options;
@@ -19,13 +18,13 @@ namespace DocAIche.Documents.Sources;
 /// reads no user or system configuration. The token travels in an environment-supplied header,
 /// never on a command line or in a log.
 /// </summary>
-internal sealed partial class GitRepositoryReader(GuardedNetwork network, IOptions<IngestionOptions> options, ILogger<GitRepositoryReader> logger) : ISourceReader
+internal sealed partial class GitRepositoryReader(GuardedNetwork network, IOptions<GitOptions> options, ILogger<GitRepositoryReader> logger) : ISourceReader
 {
     public SourceKind Kind => SourceKind.Git;
 
     public async IAsyncEnumerable<SourceItem> ReadAsync(SourceReading reading, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var git = options.Value.Git;
+        var git = options.Value;
         var settings = reading.Source.Git ?? throw new IngestionFailedException("The source has no repository settings.");
         var url = new Uri(settings.Url);
         IPAddress[] addresses;
@@ -159,7 +158,7 @@ internal sealed partial class GitRepositoryReader(GuardedNetwork network, IOptio
     private async Task<List<Blob>> ListFilesAsync(
         GitCommand command, string repository, string commit, GitSettings settings, SourceReading reading, CancellationToken cancellationToken)
     {
-        var git = options.Value.Git;
+        var git = options.Value;
         var include = (settings.Include.Count > 0 ? settings.Include : git.DefaultInclude).Select(p => new GlobPattern(p)).ToList();
         var exclude = settings.Exclude.Concat(settings.Include.Count > 0 ? [] : git.DefaultExclude).Select(p => new GlobPattern(p)).ToList();
         var listing = await command.RunAsync(["-C", repository, "ls-tree", "-r", "-z", "--long", commit], cancellationToken);
@@ -195,7 +194,7 @@ internal sealed partial class GitRepositoryReader(GuardedNetwork network, IOptio
     private async IAsyncEnumerable<SourceItem> ReadBlobsAsync(
         GitCommand command, string repository, List<Blob> blobs, GitSettings settings, string commit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var maxBytes = options.Value.Git.MaxFileBytes;
+        var maxBytes = options.Value.MaxFileBytes;
         var wanted = new List<Blob>();
         foreach (var blob in blobs)
         {

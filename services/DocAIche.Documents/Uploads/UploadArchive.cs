@@ -5,21 +5,6 @@ using DocAIche.Documents.Processing;
 
 namespace DocAIche.Documents.Uploads;
 
-/// <summary>Limits on an uploaded zip of documents.</summary>
-internal sealed record UploadLimits
-{
-    public long MaxArchiveBytes { get; init; } = 50L * 1024 * 1024;
-
-    public long MaxFileBytes { get; init; } = 5L * 1024 * 1024;
-
-    public long MaxTotalUncompressedBytes { get; init; } = 200L * 1024 * 1024;
-
-    public int MaxEntries { get; init; } = 10_000;
-
-    /// <summary>Uncompressed to compressed size; real text stays far below it, zip bombs far above.</summary>
-    public double MaxCompressionRatio { get; init; } = 100;
-}
-
 /// <summary>Problems that refuse the whole upload (empty when it may be read), and how many documents it holds.</summary>
 internal sealed record ArchiveCheck(IReadOnlyList<string> Problems, int DocumentEntries)
 {

@@ -1,4 +1,3 @@
-using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Sources;
 
 namespace DocAIche.UnitTests.Documents;

@@ -1,7 +1,5 @@
 using System.Net;
 using DocAIche.Documents.Fetching;
-using DocAIche.Documents.Ingestion;
-using Microsoft.Extensions.Options;
 
 namespace DocAIche.UnitTests.Documents;
 
@@ -9,7 +7,7 @@ namespace DocAIche.UnitTests.Documents;
 public sealed class GuardedNetworkTests
 {
     private static GuardedNetwork Network(params string[] allowed) =>
-        new(Options.Create(new IngestionOptions { CredentialKey = new string('k', 32), AllowedNetworks = [.. allowed] }));
+        new(new NetworkOptions { AllowedNetworks = [.. allowed] }, TimeSpan.FromSeconds(30));
 
     [Theory]
     [InlineData("169.254.169.254")]

@@ -1,24 +1,24 @@
 using System.Text.RegularExpressions;
 
-namespace DocAIche.Documents.Crawling;
+namespace DocAIche.Documents.Processing;
 
-/// <summary>The pages an llms.txt file (llmstxt.org) lists.</summary>
-internal static partial class LlmsTxt
+/// <summary>The pages a Markdown text links to: what the crawler follows from Markdown pages and llms.txt files.</summary>
+internal static partial class MarkdownLinks
 {
     /// <summary>
-    /// Targets of the Markdown links, resolved against the file's own URL: http(s) only, without
+    /// Targets of the Markdown links, resolved against <paramref name="baseUrl"/>: http(s) only, without
     /// fragments (a fragment names a place in a page, not another page), each once, in order.
     /// </summary>
-    public static IReadOnlyList<Uri> Links(string markdown, Uri llmsTxtUrl)
+    public static IReadOnlyList<Uri> Extract(string markdown, Uri baseUrl)
     {
         ArgumentNullException.ThrowIfNull(markdown);
-        ArgumentNullException.ThrowIfNull(llmsTxtUrl);
+        ArgumentNullException.ThrowIfNull(baseUrl);
         var links = new List<Uri>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (Match match in MarkdownLink().Matches(markdown))
         {
             var target = match.Groups["angled"].Success ? match.Groups["angled"].Value : match.Groups["plain"].Value;
-            if (!Uri.TryCreate(llmsTxtUrl, target.Trim(), out var uri)
+            if (!Uri.TryCreate(baseUrl, target.Trim(), out var uri)
                 || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
                 continue;

@@ -1,8 +1,9 @@
-using DocAIche.Documents.Crawling;
+using DocAIche.Documents.Processing;
 
 namespace DocAIche.UnitTests.Documents;
 
-public sealed class LlmsTxtTests
+/// <summary>Markdown links as the crawler follows them, here from an llms.txt file (llmstxt.org).</summary>
+public sealed class MarkdownLinksTests
 {
     [Fact]
     public void Links_are_resolved_against_the_file_and_listed_once()
@@ -28,7 +29,7 @@ public sealed class LlmsTxtTests
             - ![Logo](https://docs.example.com/logo.png)
             """;
 
-        var links = LlmsTxt.Links(text, new Uri("https://docs.example.com/llms.txt"));
+        var links = MarkdownLinks.Extract(text, new Uri("https://docs.example.com/llms.txt"));
 
         Assert.Equal(
             [
@@ -43,5 +44,5 @@ public sealed class LlmsTxtTests
 
     [Fact]
     public void A_file_without_links_has_none() =>
-        Assert.Empty(LlmsTxt.Links("# Title\n\nJust text [not a link] (here).", new Uri("https://x.example/llms.txt")));
+        Assert.Empty(MarkdownLinks.Extract("# Title\n\nJust text [not a link] (here).", new Uri("https://x.example/llms.txt")));
 }

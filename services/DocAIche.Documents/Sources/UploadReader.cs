@@ -1,16 +1,16 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using DocAIche.Documents.Infrastructure;
-using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
+using DocAIche.Documents.Uploads;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace DocAIche.Documents.Uploads;
+namespace DocAIche.Documents.Sources;
 
 /// <summary>Reads the file or zip archive uploaded for a job (kept in the database until the job ends).</summary>
-internal sealed class UploadReader(DocumentsDbContext db, IOptions<IngestionOptions> options) : ISourceReader
+internal sealed class UploadReader(DocumentsDbContext db, IOptions<UploadLimits> limits) : ISourceReader
 {
     public SourceKind Kind => SourceKind.Upload;
 
@@ -22,7 +22,7 @@ internal sealed class UploadReader(DocumentsDbContext db, IOptions<IngestionOpti
         if (IsArchive(upload.FileName))
         {
             using var archive = new MemoryStream(upload.Content, writable: false);
-            foreach (var file in UploadArchive.Read(archive, options.Value.Uploads))
+            foreach (var file in UploadArchive.Read(archive, limits.Value))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 reading.Discover();

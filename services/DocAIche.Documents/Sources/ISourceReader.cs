@@ -1,6 +1,6 @@
 using DocAIche.Documents.Processing;
 
-namespace DocAIche.Documents.Ingestion;
+namespace DocAIche.Documents.Sources;
 
 /// <summary>One thing a source reader found: content to process, a page it already normalised, or an error.</summary>
 internal sealed record SourceItem(string Key)

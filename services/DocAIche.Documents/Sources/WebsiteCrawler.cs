@@ -3,13 +3,13 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
+using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
-using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
 using DocAIche.Documents.Processing;
 using Microsoft.Extensions.Options;
 
-namespace DocAIche.Documents.Crawling;
+namespace DocAIche.Documents.Sources;
 
 /// <summary>
 /// Crawls a documentation website: robots.txt first (obeyed, its Crawl-delay honoured), then the
@@ -18,7 +18,7 @@ namespace DocAIche.Documents.Crawling;
 /// (a fixed number in flight, a pause between them), conditional when a stored copy has validators,
 /// and every hop of a redirect is checked by the network guard before it is followed.
 /// </summary>
-internal sealed class WebsiteCrawler(GuardedNetwork network, IOptions<IngestionOptions> options, TimeProvider time)
+internal sealed class WebsiteCrawler(GuardedNetwork network, IOptions<CrawlerOptions> options, TimeProvider time)
     : ISourceReader
 {
     private const int MaxSitemaps = 20;
@@ -28,7 +28,7 @@ internal sealed class WebsiteCrawler(GuardedNetwork network, IOptions<IngestionO
     public async IAsyncEnumerable<SourceItem> ReadAsync(SourceReading reading, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = reading.Source.Website ?? throw new IngestionFailedException("The source has no website settings.");
-        var crawl = new Crawl(network, options.Value.Crawler, time, reading, settings);
+        var crawl = new Crawl(network, options.Value, time, reading, settings);
         await crawl.PrepareAsync(cancellationToken);
 
         var output = Channel.CreateBounded<SourceItem>(new BoundedChannelOptions(32) { SingleReader = true });
@@ -159,7 +159,7 @@ internal sealed class WebsiteCrawler(GuardedNetwork network, IOptions<IngestionO
                 var fetched = await FetchAsync(llms, known: null, checkScope: false, cancellationToken);
                 if (fetched.Status == HttpStatusCode.OK && fetched.Text is { } text && fetched.MediaType is not "text/html")
                 {
-                    foreach (var link in LlmsTxt.Links(text, llms))
+                    foreach (var link in MarkdownLinks.Extract(text, llms))
                     {
                         seeds.Add((link, 0));
                     }
