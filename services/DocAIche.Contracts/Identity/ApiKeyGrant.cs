@@ -7,8 +7,15 @@ namespace DocAIche.Contracts.Identity;
 /// </summary>
 public static class ApiKeyGrant
 {
+    /// <summary>The extension grant type (RFC 6749 §4.5) of the exchange.</summary>
     public const string GrantType = "urn:docaiche:params:oauth:grant-type:api-key";
+
+    /// <summary>The form parameter that carries the key.</summary>
     public const string KeyParameter = "api_key";
+
+    /// <summary>The confidential client the gateway authenticates as; the only one allowed the grant.</summary>
     public const string GatewayClientId = "docaiche-gateway";
+
+    /// <summary>The public client people and command-line tools sign in with (code + PKCE).</summary>
     public const string CliClientId = "docaiche-cli";
 }
