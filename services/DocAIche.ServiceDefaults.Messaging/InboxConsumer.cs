@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using DocAIche.ServiceDefaults.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +22,8 @@ public abstract class InboxConsumer<TMessage, TContext>(TContext db, ILogger log
     protected TimeProvider Time { get; } = time;
 
     public Task Consume(ConsumeContext<TMessage> context) =>
-        Inbox.ProcessOnceAsync(Db, Inbox.ConsumerName(GetType()), [(Inbox.MessageIdOf(context), context)], HandleAsync, Time, logger, context.CancellationToken);
+        Inbox.ProcessOnceAsync(Db, Inbox.ConsumerName(GetType()), [(Inbox.MessageIdOf(context), context)],
+            (message, token) => HandleAsync(Inbox.ActingForTenantOf(Db, message), token), Time, logger, context.CancellationToken);
 
     /// <summary>Applies the message to the service's state, through <see cref="Db"/>, without saving.</summary>
     protected abstract Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken);
@@ -41,7 +44,8 @@ public abstract class InboxBatchConsumer<TMessage, TContext>(TContext db, ILogge
     public Task Consume(ConsumeContext<Batch<TMessage>> context)
     {
         var messages = Order(context.Message.DistinctBy(Inbox.MessageIdOf)).Select(m => (Inbox.MessageIdOf(m), m)).ToList();
-        return Inbox.ProcessOnceAsync(Db, Inbox.ConsumerName(GetType()), messages, HandleAsync, Time, logger, context.CancellationToken);
+        return Inbox.ProcessOnceAsync(Db, Inbox.ConsumerName(GetType()), messages,
+            (message, token) => HandleAsync(Inbox.ActingForTenantOf(Db, message), token), Time, logger, context.CancellationToken);
     }
 
     /// <summary>The order the batch's messages are handled in; as delivered unless a subclass says otherwise.</summary>
@@ -54,6 +58,23 @@ public abstract class InboxBatchConsumer<TMessage, TContext>(TContext db, ILogge
 /// <summary>The inbox's one algorithm, for single messages and batches alike.</summary>
 internal static partial class Inbox
 {
+    private static readonly ConcurrentDictionary<Type, PropertyInfo?> TenantProperties = new();
+
+    /// <summary>
+    /// A message that names its tenant (every integration event does) is handled for that tenant: the
+    /// context's tenant filters then show the handler that tenant's rows and no other's.
+    /// </summary>
+    public static ConsumeContext<TMessage> ActingForTenantOf<TMessage>(DbContext db, ConsumeContext<TMessage> context) where TMessage : class
+    {
+        if (db is TenantScopedDbContext scoped &&
+            TenantProperties.GetOrAdd(typeof(TMessage), type => type.GetProperty("TenantId", typeof(string))) is { } property &&
+            property.GetValue(context.Message) is string { Length: > 0 } tenant)
+        {
+            scoped.Tenant.ActFor(tenant);
+        }
+        return context;
+    }
+
     public static string ConsumerName(Type consumer) => consumer.FullName ?? consumer.Name;
 
     public static Guid MessageIdOf<TMessage>(ConsumeContext<TMessage> context) where TMessage : class =>

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 // The audit trail against a running DocAIche: (1) ingest throughput - AuditEventOccurred events
 // published to RabbitMQ as fast as the broker confirms them, timed from the first publish until
 // every one is a row of audit_records (consumed, inbox row written, actor sealed with its per-subject
@@ -233,7 +234,10 @@ try
             var best = 0.0;
             for (var run = 1; run <= 3; run++)
             {
-                await using var context = new AuditDbContext(contextOptions);
+                // The verifier reads one tenant's chain, as the /verify endpoint does for its caller.
+                var scope = new TenantScope();
+                scope.ActFor(tenant);
+                await using var context = new AuditDbContext(contextOptions, scope);
                 var verifier = new ChainVerifier(context, verifierOptions);
                 var result = await verifier.VerifyAsync(tenant, stop);
                 var rate = result.RecordsChecked / (result.Milliseconds / 1000);

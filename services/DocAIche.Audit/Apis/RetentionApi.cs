@@ -36,7 +36,7 @@ public static class RetentionApi
     internal static async Task<Ok<RetentionSettings>> GetAsync(HttpContext http, AuditDbContext db, IOptions<RetentionOptions> options, CancellationToken cancellationToken)
     {
         var tenant = http.User.GetTenantId();
-        var policy = await db.RetentionPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.TenantId == tenant, cancellationToken);
+        var policy = await db.RetentionPolicies.AsNoTracking().FirstOrDefaultAsync(cancellationToken);
         return TypedResults.Ok(policy is null
             ? new RetentionSettings(options.Value.DefaultAuditRecordDays, options.Value.DefaultQueryHistoryDays)
             : new RetentionSettings(policy.AuditRecordDays, policy.QueryHistoryDays));
@@ -65,7 +65,7 @@ public static class RetentionApi
         await db.InTransactionAsync(async token =>
         {
             db.ChangeTracker.Clear();
-            var policy = await db.RetentionPolicies.FirstOrDefaultAsync(p => p.TenantId == tenant, token);
+            var policy = await db.RetentionPolicies.FirstOrDefaultAsync(token);
             if (policy is null)
             {
                 policy = new RetentionPolicy { TenantId = tenant };
@@ -91,7 +91,7 @@ public static class RetentionApi
     {
         var tenant = http.User.GetTenantId();
         var result = await purger.PurgeAsync(tenant, cancellationToken);
-        var policy = await db.RetentionPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.TenantId == tenant, cancellationToken);
+        var policy = await db.RetentionPolicies.AsNoTracking().FirstOrDefaultAsync(cancellationToken);
         await db.InTransactionAsync(async token =>
         {
             db.ChangeTracker.Clear();

@@ -1,10 +1,11 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Audit.Model;
 using DocAIche.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocAIche.Audit.Infrastructure;
 
-public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) : DbContext(options)
+public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options, TenantScope tenant) : TenantScopedDbContext(options, tenant)
 {
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
@@ -20,7 +21,7 @@ public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) : D
 
     public DbSet<PrivacyRequestPart> PrivacyRequestParts => Set<PrivacyRequestPart>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AuditRecord>(record =>
         {

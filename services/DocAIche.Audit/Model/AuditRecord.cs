@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Audit.Model;
 
 /// <summary>
@@ -7,7 +8,7 @@ namespace DocAIche.Audit.Model;
 /// actor, the client address, details, a user target) is sealed with its subject's key, so erasing
 /// the subject destroys the key and not the record: the chain still verifies.
 /// </summary>
-public sealed class AuditRecord
+public sealed class AuditRecord : ITenantOwned
 {
     public long Id { get; set; }
 
@@ -69,7 +70,7 @@ public sealed class AuditRecord
 }
 
 /// <summary>The end of a tenant's chain, locked while a record is appended.</summary>
-public sealed class AuditChain
+public sealed class AuditChain : ITenantOwned
 {
     public required string TenantId { get; set; }
 
@@ -82,7 +83,7 @@ public sealed class AuditChain
 /// A signed statement that a tenant's records up to <see cref="ThroughSequence"/> were purged by
 /// retention, and what the last one's hash was: verification starts from here.
 /// </summary>
-public sealed class AuditCheckpoint
+public sealed class AuditCheckpoint : ITenantOwned
 {
     public long Id { get; set; }
 
@@ -101,7 +102,7 @@ public sealed class AuditCheckpoint
 }
 
 /// <summary>The key that seals one data subject's personal data in audit records; erasure deletes it.</summary>
-public sealed class SubjectKey
+public sealed class SubjectKey : ITenantOwned
 {
     public Guid Id { get; set; }
 

@@ -1,7 +1,8 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Audit.Model;
 
 /// <summary>A data subject's export or erasure, answered by every service that holds personal data.</summary>
-public sealed class PrivacyRequest
+public sealed class PrivacyRequest : ITenantOwned
 {
     public Guid Id { get; set; }
 

@@ -1,7 +1,8 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Audit.Model;
 
 /// <summary>How long a tenant keeps audit records and search query history.</summary>
-public sealed class RetentionPolicy
+public sealed class RetentionPolicy : ITenantOwned
 {
     public required string TenantId { get; set; }
 

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Audit.Infrastructure;
 using DocAIche.Audit.Model;
 using DocAIche.Audit.Trail;
@@ -53,7 +54,7 @@ public sealed class RetentionPurger(AuditDbContext db, ChainVerifier verifier, I
         return new PurgeResult(purged, checkpoint.ThroughSequence, checkpoint.LastHash, now);
     }
 
-    /// <summary>Every tenant with a chain.</summary>
+    /// <summary>Every tenant with a chain (across tenants: the retention round visits each in turn).</summary>
     public Task<List<string>> TenantsAsync(CancellationToken cancellationToken) =>
-        db.AuditChains.AsNoTracking().Select(c => c.TenantId).ToListAsync(cancellationToken);
+        db.AuditChains.AsNoTracking().AcrossTenants().Select(c => c.TenantId).ToListAsync(cancellationToken);
 }

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using Microsoft.Extensions.Options;
 
 namespace DocAIche.Audit.Retention;
@@ -15,8 +16,10 @@ public sealed partial class RetentionService(IServiceScopeFactory scopes, IOptio
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var purger = scope.ServiceProvider.GetRequiredService<RetentionPurger>();
+                var tenantScope = scope.ServiceProvider.GetRequiredService<TenantScope>();
                 foreach (var tenant in await purger.TenantsAsync(stoppingToken))
                 {
+                    tenantScope.ActFor(tenant);
                     var result = await purger.PurgeAsync(tenant, stoppingToken);
                     if (result.PurgedRecords > 0)
                     {

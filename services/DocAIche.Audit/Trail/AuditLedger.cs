@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using System.Text.Json;
 using DocAIche.Audit.Infrastructure;
 using DocAIche.Audit.Model;
@@ -120,8 +121,10 @@ public sealed class AuditLedger(AuditDbContext db, SubjectKeys keys, TimeProvide
         await db.Database.ExecuteSqlAsync(
             $"""INSERT INTO audit_chains ("TenantId", "LastSequence", "LastHash") VALUES ({tenantId}, 0, {AuditHash.Genesis}) ON CONFLICT DO NOTHING""",
             cancellationToken);
+        // The statement names its tenant; the filter would wrap the locking SELECT in a subquery.
         end = await db.AuditChains
             .FromSql($"""SELECT * FROM audit_chains WHERE "TenantId" = {tenantId} FOR UPDATE""")
+            .AcrossTenants()
             .SingleAsync(cancellationToken);
         ends[tenantId] = end;
         return end;

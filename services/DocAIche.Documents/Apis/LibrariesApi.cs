@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using System.Text.RegularExpressions;
 using DocAIche.Contracts.Documents;
 using DocAIche.Documents.Infrastructure;
@@ -89,7 +90,7 @@ public static partial class LibrariesApi
         }
 
         var tenant = http.User.GetTenantId();
-        if (await db.Libraries.AnyAsync(l => l.TenantId == tenant && l.Name == name, cancellationToken))
+        if (await db.Libraries.AnyAsync(l => l.Name == name, cancellationToken))
         {
             return Problems.Conflict("Library exists", $"The tenant already has a library named '{name}'.");
         }
@@ -136,7 +137,8 @@ public static partial class LibrariesApi
             return TypedResults.ValidationProblem(Problems.One("limit", "The limit must be between 1 and 200."));
         }
         var tenant = http.User.GetTenantId();
-        var query = db.Libraries.AsNoTracking().Include(l => l.Versions).Where(l => l.TenantId == tenant || l.Shared);
+        // Across tenants, then narrowed by hand: the caller's own libraries and every tenant's shared ones.
+        var query = db.Libraries.AsNoTracking().AcrossTenants().Include(l => l.Versions).Where(l => l.TenantId == tenant || l.Shared);
         if (after is { } last)
         {
             query = query.Where(l => l.Id > last);
@@ -150,7 +152,8 @@ public static partial class LibrariesApi
         Guid id, HttpContext http, DocumentsDbContext db, CancellationToken cancellationToken)
     {
         var tenant = http.User.GetTenantId();
-        var library = await db.Libraries.AsNoTracking().Include(l => l.Versions)
+        // Across tenants, then narrowed by hand: a shared library is readable by every tenant.
+        var library = await db.Libraries.AsNoTracking().AcrossTenants().Include(l => l.Versions)
             .SingleOrDefaultAsync(l => l.Id == id && (l.TenantId == tenant || l.Shared), cancellationToken);
         return library is null ? TypedResults.NotFound() : TypedResults.Ok(LibraryResponse.From(library, tenant));
     }
@@ -159,7 +162,7 @@ public static partial class LibrariesApi
         Guid id, UpdateLibraryRequest request, HttpContext http, DocumentsDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var tenant = http.User.GetTenantId();
-        var library = await db.Libraries.Include(l => l.Versions).SingleOrDefaultAsync(l => l.Id == id && l.TenantId == tenant, cancellationToken);
+        var library = await db.Libraries.Include(l => l.Versions).SingleOrDefaultAsync(l => l.Id == id, cancellationToken);
         if (library is null)
         {
             return TypedResults.NotFound();
@@ -193,7 +196,7 @@ public static partial class LibrariesApi
         Guid id, HttpContext http, DocumentsDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var tenant = http.User.GetTenantId();
-        var library = await db.Libraries.Include(l => l.Versions).SingleOrDefaultAsync(l => l.Id == id && l.TenantId == tenant, cancellationToken);
+        var library = await db.Libraries.Include(l => l.Versions).SingleOrDefaultAsync(l => l.Id == id, cancellationToken);
         if (library is null)
         {
             return TypedResults.NotFound();
@@ -220,7 +223,7 @@ public static partial class LibrariesApi
             return TypedResults.ValidationProblem(Problems.One("name", problem));
         }
         var tenant = http.User.GetTenantId();
-        var library = await db.Libraries.Include(l => l.Versions).SingleOrDefaultAsync(l => l.Id == id && l.TenantId == tenant, cancellationToken);
+        var library = await db.Libraries.Include(l => l.Versions).SingleOrDefaultAsync(l => l.Id == id, cancellationToken);
         if (library is null)
         {
             return TypedResults.NotFound();
@@ -253,7 +256,7 @@ public static partial class LibrariesApi
         Guid id, string version, HttpContext http, DocumentsDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var tenant = http.User.GetTenantId();
-        var library = await db.Libraries.Include(l => l.Versions).SingleOrDefaultAsync(l => l.Id == id && l.TenantId == tenant, cancellationToken);
+        var library = await db.Libraries.Include(l => l.Versions).SingleOrDefaultAsync(l => l.Id == id, cancellationToken);
         var doomed = library?.Versions.SingleOrDefault(v => v.Name == version);
         if (library is null || doomed is null)
         {

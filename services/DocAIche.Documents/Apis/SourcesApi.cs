@@ -53,7 +53,7 @@ public static class SourcesApi
     }
 
     private static IQueryable<Source> TenantSources(DocumentsDbContext db, string tenant) =>
-        db.Sources.Include(s => s.LibraryVersion).ThenInclude(v => v.Library).Where(s => s.TenantId == tenant);
+        db.Sources.Include(s => s.LibraryVersion).ThenInclude(v => v.Library);
 
     internal static async Task<Results<Created<SourceResponse>, NotFound, ValidationProblem>> CreateSourceAsync(
         Guid libraryId, string version, CreateSourceRequest request, HttpContext http, DocumentsDbContext db, GuardedNetwork network,
@@ -61,7 +61,7 @@ public static class SourcesApi
     {
         var tenant = http.User.GetTenantId();
         var target = await db.LibraryVersions.Include(v => v.Library)
-            .SingleOrDefaultAsync(v => v.LibraryId == libraryId && v.Name == version && v.TenantId == tenant, cancellationToken);
+            .SingleOrDefaultAsync(v => v.LibraryId == libraryId && v.Name == version, cancellationToken);
         if (target is null)
         {
             return TypedResults.NotFound();

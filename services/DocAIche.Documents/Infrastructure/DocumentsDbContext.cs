@@ -1,10 +1,11 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Documents.Model;
 using DocAIche.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocAIche.Documents.Infrastructure;
 
-public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> options) : DbContext(options)
+public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> options, TenantScope tenant) : TenantScopedDbContext(options, tenant)
 {
     public DbSet<Library> Libraries => Set<Library>();
 
@@ -22,7 +23,7 @@ public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> opti
 
     public DbSet<Chunk> Chunks => Set<Chunk>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Library>(library =>
         {

@@ -41,7 +41,9 @@ internal sealed partial class IngestionJobExecution(
     public async Task RunAsync(Guid jobId, string runnerId, CancellationToken cancellationToken)
     {
         runner = runnerId;
-        job = await db.IngestionJobs.Include(j => j.Source).SingleAsync(j => j.Id == jobId, cancellationToken);
+        // The runner claimed the job without knowing its tenant; from here on the work is that tenant's alone.
+        job = await db.IngestionJobs.AcrossTenants().Include(j => j.Source).SingleAsync(j => j.Id == jobId, cancellationToken);
+        db.Tenant.ActFor(job.TenantId);
         target = (await VersionTarget.LoadAsync(db, job.Source.LibraryVersionId, cancellationToken))!;
         LogStarted(logger, job.Id, job.Source.Kind, job.Attempts);
 

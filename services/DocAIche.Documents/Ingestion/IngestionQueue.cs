@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Contracts.Documents;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Model;
@@ -26,7 +27,8 @@ internal sealed class IngestionQueue(DocumentsDbContext db, IOptions<IngestionOp
     public async Task<IngestionJob?> EnqueueAsync(
         Source source, IngestionTrigger trigger, string requestedBy, bool isSnapshot, List<string>? onlyKeys, CancellationToken cancellationToken)
     {
-        var queued = await db.IngestionJobs.CountAsync(j => j.TenantId == source.TenantId && j.State == IngestionJobState.Queued, cancellationToken);
+        // The source names its tenant (the scheduler queues for every tenant): its limit counts that tenant's jobs.
+        var queued = await db.IngestionJobs.AcrossTenants().CountAsync(j => j.TenantId == source.TenantId && j.State == IngestionJobState.Queued, cancellationToken);
         if (queued >= options.Value.MaxQueuedJobsPerTenant)
         {
             return null;

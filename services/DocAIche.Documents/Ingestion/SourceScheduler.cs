@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using Cronos;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Model;
@@ -51,11 +52,13 @@ internal sealed partial class SourceScheduler(IServiceScopeFactory scopes, TimeP
         var db = scope.ServiceProvider.GetRequiredService<DocumentsDbContext>();
         var queue = scope.ServiceProvider.GetRequiredService<IngestionQueue>();
         var now = time.GetUtcNow();
-        var due = await db.Sources
+        // Across tenants: the scheduler serves every tenant's sources; each is then handled for its own tenant.
+        var due = await db.Sources.AcrossTenants()
             .Where(s => s.NextRunAt != null && s.NextRunAt <= now && s.Kind != SourceKind.Upload)
             .OrderBy(s => s.NextRunAt).Take(100).ToListAsync(cancellationToken);
         foreach (var source in due)
         {
+            db.Tenant.ActFor(source.TenantId);
             source.NextRunAt = NextRun(source.Schedule, now);
             var busy = await db.IngestionJobs.AnyAsync(
                 j => j.SourceId == source.Id && (j.State == IngestionJobState.Queued || j.State == IngestionJobState.Running), cancellationToken);

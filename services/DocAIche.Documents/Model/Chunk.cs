@@ -1,7 +1,8 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Documents.Model;
 
 /// <summary>A piece of one section of a document, sized for retrieval.</summary>
-public sealed class Chunk
+public sealed class Chunk : ITenantOwned
 {
     public Guid Id { get; set; }
 

@@ -1,7 +1,8 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Documents.Model;
 
 /// <summary>A page of documentation in one library version, normalised to Markdown.</summary>
-public sealed class Document
+public sealed class Document : ITenantOwned
 {
     public Guid Id { get; set; }
 

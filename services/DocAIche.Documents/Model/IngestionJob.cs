@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Contracts.Documents;
 
 namespace DocAIche.Documents.Model;
@@ -23,7 +24,7 @@ public enum IngestionTrigger
 /// One read of a source. Everything it reads is staged first and applied in one transaction at the
 /// end, so a job is either wholly applied or not at all.
 /// </summary>
-public sealed class IngestionJob
+public sealed class IngestionJob : ITenantOwned
 {
     public Guid Id { get; set; }
 

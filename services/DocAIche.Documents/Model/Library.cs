@@ -1,7 +1,8 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Documents.Model;
 
 /// <summary>A body of documentation (a product, a framework) a tenant keeps, in one or more versions.</summary>
-public sealed class Library
+public sealed class Library : ITenantOwned
 {
     public Guid Id { get; set; }
 

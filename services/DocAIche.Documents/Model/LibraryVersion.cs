@@ -1,7 +1,8 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Documents.Model;
 
 /// <summary>One version of a library (<c>15.4</c>, <c>v3</c>, <c>latest</c>); every document belongs to exactly one.</summary>
-public sealed class LibraryVersion
+public sealed class LibraryVersion : ITenantOwned
 {
     public Guid Id { get; set; }
 

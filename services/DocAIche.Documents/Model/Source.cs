@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Documents.Model;
 
 public enum SourceKind
@@ -8,7 +9,7 @@ public enum SourceKind
 }
 
 /// <summary>Where a library version's documents come from, and how often to read it again.</summary>
-public sealed class Source
+public sealed class Source : ITenantOwned
 {
     public Guid Id { get; set; }
 

@@ -83,7 +83,7 @@ public static class ClientsApi
     private static async Task<Ok<List<ClientResponse>>> ListAsync(HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
         var tenant = http.User.GetTenantId();
-        var clients = await db.MachineClients.AsNoTracking().Where(c => c.TenantId == tenant).OrderBy(c => c.CreatedAt).ToListAsync(ct);
+        var clients = await db.MachineClients.AsNoTracking().OrderBy(c => c.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(clients.Select(c => new ClientResponse(c.ClientId, c.DisplayName, c.Roles, c.CreatedAt)).ToList());
     }
 
@@ -91,7 +91,7 @@ public static class ClientsApi
         string clientId, HttpContext http, IdentityDbContext db, IOpenIddictApplicationManager applications, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
-        var client = await db.MachineClients.SingleOrDefaultAsync(c => c.TenantId == caller.TenantId && c.ClientId == clientId, ct);
+        var client = await db.MachineClients.SingleOrDefaultAsync(c => c.ClientId == clientId, ct);
         if (client is null)
         {
             return TypedResults.NotFound();

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Contracts.Identity;
 using System.Security.Claims;
 using DocAIche.Identity.Infrastructure;
@@ -75,7 +76,8 @@ public static class ConnectApi
 
         if (request.IsClientCredentialsGrantType())
         {
-            var client = await db.MachineClients.AsNoTracking().SingleOrDefaultAsync(c => c.ClientId == request.ClientId, cancellationToken);
+            // Across tenants: the client id is the credential, and it says which tenant the token is for.
+            var client = await db.MachineClients.AsNoTracking().AcrossTenants().SingleOrDefaultAsync(c => c.ClientId == request.ClientId, cancellationToken);
             if (client is null)
             {
                 return Forbid(Errors.UnauthorizedClient, "This client is not registered for machine access to a tenant.");
@@ -96,7 +98,8 @@ public static class ConnectApi
             }
             var hash = ApiKeySecrets.Hash(presented!);
             var now = time.GetUtcNow();
-            var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.SecretHash == hash, cancellationToken);
+            // Across tenants: the key is the credential, and it says which tenant the token is for.
+            var key = await db.ApiKeys.AcrossTenants().SingleOrDefaultAsync(k => k.SecretHash == hash, cancellationToken);
             if (key is null || !key.IsUsableAt(now) ||
                 await DelegatedRoles.EffectiveAsync(db, key.TenantId, key.CreatedBy, key.Roles, cancellationToken) is not { } keyRoles)
             {
@@ -118,7 +121,8 @@ public static class ConnectApi
         {
             return null;
         }
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        // Across tenants: the signed-in subject (cookie or grant) names the user, whose tenant goes into the token.
+        var user = await db.Users.AsNoTracking().AcrossTenants().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         return user is { Disabled: false } && !(user.LockedOutUntil > DateTimeOffset.UtcNow) ? user : null;
     }
 

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.ServiceDefaults.Logging;
 using System.Net;
@@ -55,7 +56,8 @@ public static class SignInApi
 
         var now = time.GetUtcNow();
         var normalized = User.Normalize(form.Email);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
+        // Across tenants: nobody is signed in yet, and the email (unique on the platform) finds the account and its tenant.
+        var user = await db.Users.AcrossTenants().SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
         if (user is null)
         {
             // Same work and answer as a wrong password, so the form does not reveal who has an account.

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.ServiceDefaults.Auditing;
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
@@ -56,7 +57,7 @@ public static partial class TenantsApi
             return TypedResults.ValidationProblem(errors);
         }
         var normalized = User.Normalize(request.OwnerEmail!);
-        if (await db.Tenants.AnyAsync(t => t.Id == request.Id, ct) || await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, ct))
+        if (await db.Tenants.AnyAsync(t => t.Id == request.Id, ct) || await db.Users.AcrossTenants().AnyAsync(u => u.NormalizedEmail == normalized, ct))
         {
             return TypedResults.Problem(title: "Conflict", detail: "The tenant id or the owner's email is taken.", statusCode: StatusCodes.Status409Conflict);
         }

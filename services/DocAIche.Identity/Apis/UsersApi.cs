@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.ServiceDefaults.Auditing;
 using System.ComponentModel.DataAnnotations;
 using DocAIche.Identity.Infrastructure;
@@ -52,21 +53,21 @@ public static class UsersApi
     private static async Task<Results<Ok<UserResponse>, NotFound>> GetMeAsync(HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
-        var user = caller.UserId is { } id ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.TenantId == caller.TenantId && u.Id == id, ct) : null;
+        var user = caller.UserId is { } id ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct) : null;
         return user is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(user));
     }
 
     private static async Task<Results<Ok<UserResponse>, NotFound>> GetAsync(Guid id, HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
         var tenant = http.User.GetTenantId();
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.TenantId == tenant && u.Id == id, ct);
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct);
         return user is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(user));
     }
 
     private static async Task<Ok<List<UserResponse>>> ListAsync(HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
         var tenant = http.User.GetTenantId();
-        var users = await db.Users.AsNoTracking().Where(u => u.TenantId == tenant).OrderBy(u => u.Email).ToListAsync(ct);
+        var users = await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct);
         return TypedResults.Ok(users.Select(ToResponse).ToList());
     }
 
@@ -99,7 +100,8 @@ public static class UsersApi
         }
 
         var normalized = User.Normalize(request.Email!);
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, ct))
+        // An email signs in to one account of the whole platform: unique across tenants.
+        if (await db.Users.AcrossTenants().AnyAsync(u => u.NormalizedEmail == normalized, ct))
         {
             return TypedResults.Problem(title: "Conflict", detail: "A user with this email already exists.", statusCode: StatusCodes.Status409Conflict);
         }
@@ -134,7 +136,7 @@ public static class UsersApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var user = await db.Users.SingleOrDefaultAsync(u => u.TenantId == caller.TenantId && u.Id == id, ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
         if (user is null)
         {
             return TypedResults.NotFound();
@@ -153,7 +155,7 @@ public static class UsersApi
     // A user of the caller's tenant whom the caller may disable or delete: not themselves, and owners only by owners.
     private static async Task<(User? User, IResult? Refusal)> FindManageableUserAsync(Caller caller, Guid id, IdentityDbContext db, CancellationToken ct)
     {
-        var user = await db.Users.SingleOrDefaultAsync(u => u.TenantId == caller.TenantId && u.Id == id, ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
         if (user is null)
         {
             return (null, TypedResults.NotFound());
@@ -188,7 +190,7 @@ public static class UsersApi
             return refusal!;
         }
         db.Users.Remove(user);
-        db.ApiKeys.RemoveRange(await db.ApiKeys.Where(k => k.TenantId == caller.TenantId && k.CreatedBy == user.Id).ToListAsync(ct));
+        db.ApiKeys.RemoveRange(await db.ApiKeys.Where(k => k.CreatedBy == user.Id).ToListAsync(ct));
         db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, "user.deleted", "user", user.Id.ToString());
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();

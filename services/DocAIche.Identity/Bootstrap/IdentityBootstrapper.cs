@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Contracts.Identity;
 using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.Contracts;
@@ -40,7 +41,8 @@ public sealed partial class IdentityBootstrapper(
 
     private async Task EnsureOwnerAsync(IdentityDbContext db, CancellationToken cancellationToken)
     {
-        if (await db.Users.AnyAsync(u => u.TenantId == Tenants.Default, cancellationToken))
+        // At start-up nobody is calling: the default tenant is named by hand.
+        if (await db.Users.AcrossTenants().AnyAsync(u => u.TenantId == Tenants.Default, cancellationToken))
         {
             return;
         }

@@ -1,10 +1,11 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Identity.Model;
 using DocAIche.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocAIche.Identity.Infrastructure;
 
-public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options) : DbContext(options)
+public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options, TenantScope tenant) : TenantScopedDbContext(options, tenant)
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<User> Users => Set<User>();
@@ -12,7 +13,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<MachineClient> MachineClients => Set<MachineClient>();
     public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Tenant>(tenant =>
         {

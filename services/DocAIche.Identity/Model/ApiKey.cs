@@ -1,10 +1,11 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Identity.Model;
 
 /// <summary>
 /// A long-lived secret a program presents as <c>X-Api-Key</c>. Only a SHA-256 hash of the secret is
 /// stored; the key itself is shown once, when it is created.
 /// </summary>
-public sealed class ApiKey
+public sealed class ApiKey : ITenantOwned
 {
     public Guid Id { get; set; }
 

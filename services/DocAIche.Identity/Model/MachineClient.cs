@@ -1,10 +1,11 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Identity.Model;
 
 /// <summary>
 /// The DocAIche side of an OAuth client registered for machine access (client credentials): the
 /// tenant it acts for and its roles. The OAuth registration itself lives in OpenIddict's tables.
 /// </summary>
-public sealed class MachineClient
+public sealed class MachineClient : ITenantOwned
 {
     public required string ClientId { get; set; }
 

@@ -1,7 +1,8 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Identity.Model;
 
 /// <summary>A person who signs in to one tenant with one or more roles.</summary>
-public sealed class User
+public sealed class User : ITenantOwned
 {
     public Guid Id { get; set; }
 

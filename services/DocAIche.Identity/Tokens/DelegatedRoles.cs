@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Identity.Apis;
 using DocAIche.Identity.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,8 @@ public static class DelegatedRoles
     public static async Task<IReadOnlyList<string>?> EffectiveAsync(
         IdentityDbContext db, string tenantId, Guid creator, IEnumerable<string> granted, CancellationToken cancellationToken)
     {
-        var creatorRoles = await db.Users.AsNoTracking()
+        // Across tenants, then the key's own tenant by hand: a token exchange has no caller tenant yet.
+        var creatorRoles = await db.Users.AsNoTracking().AcrossTenants()
             .Where(u => u.Id == creator && u.TenantId == tenantId && !u.Disabled)
             .Select(u => u.Roles)
             .SingleOrDefaultAsync(cancellationToken);

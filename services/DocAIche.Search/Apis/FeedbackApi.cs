@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Model;
@@ -67,10 +68,11 @@ public static class FeedbackApi
         var tenant = http.User.GetTenantId();
         var documentId = request.DocumentId!.Value;
         // Only results the caller could have seen: their tenant's pages or a shared library's.
-        var visible = await db.IndexedChunks
+        // Across tenants, then narrowed by hand: a shared library's pages are visible to every tenant.
+        var visible = await db.IndexedChunks.AcrossTenants()
             .Where(c => c.DocumentId == documentId && (request.ChunkId == null || c.ChunkId == request.ChunkId))
             .AnyAsync(c => c.TenantId == tenant ||
-                db.IndexedLibraries.Any(l => l.LibraryId == c.LibraryId && l.Shared && !l.Deleted), cancellationToken);
+                db.IndexedLibraries.AcrossTenants().Any(l => l.LibraryId == c.LibraryId && l.Shared && !l.Deleted), cancellationToken);
         if (!visible)
         {
             return TypedResults.Problem(title: "Result not found", detail: "No search result with that document (and chunk) is visible to you.",

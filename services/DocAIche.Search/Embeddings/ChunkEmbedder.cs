@@ -72,7 +72,8 @@ public sealed partial class ChunkEmbedder(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SearchDbContext>();
-        var requeued = await db.IndexedChunks
+        // Across tenants: the embedder serves every tenant's chunks.
+        var requeued = await db.IndexedChunks.AcrossTenants()
             .Where(c => c.EmbeddingModel != null && c.EmbeddingModel != model.Id)
             .ExecuteUpdateAsync(c => c.SetProperty(x => x.EmbeddingModel, (string?)null), cancellationToken);
         if (requeued > 0)
@@ -109,7 +110,7 @@ public sealed partial class ChunkEmbedder(
                     $"""UPDATE indexed_chunks SET "Embedding" = {vectors[i]}::real[]::vector, "EmbeddingModel" = {model.Id} WHERE "ChunkId" = {batch[i].ChunkId}""", token);
             }
             var libraries = batch.Select(c => c.LibraryId).Distinct().ToList();
-            await db.IndexedLibraries.Where(l => libraries.Contains(l.LibraryId))
+            await db.IndexedLibraries.AcrossTenants().Where(l => libraries.Contains(l.LibraryId))
                 .ExecuteUpdateAsync(l => l.SetProperty(x => x.Generation, x => x.Generation + 1), token);
             return batch.Count;
         }, cancellationToken);

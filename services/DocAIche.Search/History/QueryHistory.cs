@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using System.Security.Claims;
 using System.Threading.Channels;
 using DocAIche.Search.Infrastructure;
@@ -94,7 +95,8 @@ public sealed partial class QueryHistory(
     public async Task<int> PurgeAsync(SearchDbContext db, string? tenantId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var policies = await db.TenantRetention.AsNoTracking()
+        // Across tenants: the purge visits every tenant's history (or the one given), each by its own retention.
+        var policies = await db.TenantRetention.AsNoTracking().AcrossTenants()
             .Where(r => tenantId == null || r.TenantId == tenantId)
             .ToDictionaryAsync(r => r.TenantId, r => r.QueryHistoryDays, cancellationToken);
         var deleted = 0;
@@ -107,16 +109,16 @@ public sealed partial class QueryHistory(
             // Tenants that never chose keep the default.
             var known = policies.Keys.ToList();
             var defaultCutoff = now - TimeSpan.FromDays(options.Value.DefaultDays);
-            deleted += await db.QueryHistory.Where(e => !known.Contains(e.TenantId) && e.At < defaultCutoff).ExecuteDeleteAsync(cancellationToken);
-            deleted += await db.Feedback.Where(f => !known.Contains(f.TenantId) && f.CreatedAt < defaultCutoff).ExecuteDeleteAsync(cancellationToken);
+            deleted += await db.QueryHistory.AcrossTenants().Where(e => !known.Contains(e.TenantId) && e.At < defaultCutoff).ExecuteDeleteAsync(cancellationToken);
+            deleted += await db.Feedback.AcrossTenants().Where(f => !known.Contains(f.TenantId) && f.CreatedAt < defaultCutoff).ExecuteDeleteAsync(cancellationToken);
         }
         return deleted;
     }
 
-    /// <summary>Deletes one tenant's query history and feedback from before <paramref name="cutoff"/>.</summary>
+    /// <summary>Deletes one tenant's query history and feedback from before <paramref name="cutoff"/> (named here, so the round over every tenant can call it).</summary>
     public static async Task<int> PurgeTenantAsync(SearchDbContext db, string tenantId, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        await db.QueryHistory.Where(e => e.TenantId == tenantId && e.At < cutoff).ExecuteDeleteAsync(cancellationToken) +
-        await db.Feedback.Where(f => f.TenantId == tenantId && f.CreatedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        await db.QueryHistory.AcrossTenants().Where(e => e.TenantId == tenantId && e.At < cutoff).ExecuteDeleteAsync(cancellationToken) +
+        await db.Feedback.AcrossTenants().Where(f => f.TenantId == tenantId && f.CreatedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing or purging query history failed; trying again")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -1,10 +1,11 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Search.Model;
 using DocAIche.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocAIche.Search.Infrastructure;
 
-public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options) : DbContext(options)
+public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options, TenantScope tenant) : TenantScopedDbContext(options, tenant)
 {
     public DbSet<IndexedChunk> IndexedChunks => Set<IndexedChunk>();
 
@@ -18,7 +19,7 @@ public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options) :
 
     public DbSet<TenantRetention> TenantRetention => Set<TenantRetention>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         // The chunks' "Embedding" vector(384) column and its HNSW index are created by migration SQL
         // and used by SQL only: EF never loads or writes vectors.

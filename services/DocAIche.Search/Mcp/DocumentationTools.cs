@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Search.History;
 using System.ComponentModel;
 using DocAIche.Search.Apis;
@@ -87,7 +88,8 @@ public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog
         var tenant = Tenant;
         var view = await catalog.VisibleAsync(tenant, cancellationToken);
         var visible = view.Libraries.Select(l => l.LibraryId).ToList();
-        var chunks = await db.IndexedChunks.AsNoTracking()
+        // Across tenants, then narrowed by hand to the libraries the caller sees (shared ones included).
+        var chunks = await db.IndexedChunks.AsNoTracking().AcrossTenants()
             .Where(c => c.DocumentId == id && visible.Contains(c.LibraryId))
             .OrderBy(c => c.Ordinal)
             .Select(c => new { c.LibraryId, c.Version, c.Title, c.Url, c.Content })

@@ -1,9 +1,10 @@
+using DocAIche.ServiceDefaults.Data;
 using NpgsqlTypes;
 
 namespace DocAIche.Search.Model;
 
 /// <summary>A chunk of a document as the index holds it, fed by <c>DocumentChanged</c> events.</summary>
-public sealed class IndexedChunk
+public sealed class IndexedChunk : ITenantOwned
 {
     public Guid ChunkId { get; set; }
 
@@ -46,7 +47,7 @@ public sealed class IndexedChunk
 }
 
 /// <summary>The newest revision of a document the index has seen, so late or repeated events never roll it back.</summary>
-public sealed class IndexedDocument
+public sealed class IndexedDocument : ITenantOwned
 {
     public Guid DocumentId { get; set; }
 
@@ -61,7 +62,7 @@ public sealed class IndexedDocument
 }
 
 /// <summary>A library as search knows it: for sharing across tenants, default versions and name resolution.</summary>
-public sealed class IndexedLibrary
+public sealed class IndexedLibrary : ITenantOwned
 {
     public Guid LibraryId { get; set; }
 

@@ -1,7 +1,8 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Search.Model;
 
 /// <summary>One search someone ran: kept for the tenant's query-history retention, exported and erased with its subject.</summary>
-public sealed class QueryHistoryEntry
+public sealed class QueryHistoryEntry : ITenantOwned
 {
     public long Id { get; set; }
 
@@ -25,7 +26,7 @@ public sealed class QueryHistoryEntry
 }
 
 /// <summary>How long a tenant keeps query history and feedback, as the audit service last announced it.</summary>
-public sealed class TenantRetention
+public sealed class TenantRetention : ITenantOwned
 {
     public required string TenantId { get; set; }
 

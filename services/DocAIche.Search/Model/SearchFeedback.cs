@@ -1,7 +1,8 @@
+using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Search.Model;
 
 /// <summary>What a user said or did about one search result: the signals ranking learns from.</summary>
-public sealed class SearchFeedback
+public sealed class SearchFeedback : ITenantOwned
 {
     public Guid FeedbackId { get; set; }
 

@@ -22,32 +22,25 @@ public sealed class CachedSearch(
     public async Task<SearchOutcome> SearchAsync(string tenant, SearchQuery query, CancellationToken cancellationToken)
     {
         var view = await catalog.VisibleAsync(tenant, cancellationToken);
-        if (SearchEngine.ResolveScope(tenant, view, query, out _, out _, out _) is { } refused)
+        var (scope, refusal) = SearchScope.Resolve(tenant, view, query);
+        if (scope is null)
         {
-            return refused;
+            return refusal!;
         }
 
         var entry = new HybridCacheEntryOptions { Expiration = options.Value.CacheExpiration, LocalCacheExpiration = options.Value.LocalCacheExpiration };
         var response = await cache.GetOrCreateAsync(
-            Key(tenant, Scoped(tenant, view, query), query),
-            (Engine: engine, Tenant: tenant, View: view, Query: query, Computed: _computed),
+            Key(tenant, scope.View, query),
+            (Engine: engine, Tenant: tenant, Scope: scope, Query: query, Computed: _computed),
             static async (state, token) =>
             {
                 state.Computed.Add(1);
-                var outcome = await state.Engine.SearchAsync(state.Tenant, state.View, state.Query, token);
-                return ((SearchOutcome.Found)outcome).Response;
+                return await state.Engine.SearchAsync(state.Tenant, state.Scope, state.Query, token);
             },
             entry,
             cancellationToken: cancellationToken);
         return new SearchOutcome.Found(response);
     }
-
-    /// <summary>
-    /// The libraries a search can reach: the one asked for, or every visible one. Only their index
-    /// generations belong in its key, so indexing one library leaves the others' entries alone.
-    /// </summary>
-    private static LibraryView Scoped(string tenant, LibraryView view, SearchQuery query) =>
-        query.Library is not null && view.Find(tenant, query.Library) is { } library ? view.Only(library) : view;
 
     public static string Key(string tenant, LibraryView view, SearchQuery query)
     {

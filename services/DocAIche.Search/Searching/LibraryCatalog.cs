@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using System.Security.Cryptography;
 using System.Text;
 using DocAIche.Search.Infrastructure;
@@ -34,7 +35,8 @@ public sealed class LibraryCatalog(SearchDbContext db)
 {
     public async Task<LibraryView> VisibleAsync(string tenant, CancellationToken cancellationToken)
     {
-        var libraries = await db.IndexedLibraries.AsNoTracking()
+        // Across tenants, then narrowed by hand: the caller's own libraries and every tenant's shared ones.
+        var libraries = await db.IndexedLibraries.AsNoTracking().AcrossTenants()
             .Where(l => (l.TenantId == tenant || l.Shared) && !l.Deleted)
             .OrderBy(l => l.LibraryId)
             .Select(l => new VisibleLibrary(l.LibraryId, l.TenantId, l.Name, l.Description, l.Shared, l.DefaultVersion, l.Versions, l.Generation))

@@ -19,43 +19,11 @@ public sealed partial class SearchEngine(
 
     private readonly SearchOptions _options = options.Value;
 
-    /// <summary>
-    /// The library and version a search covers: the one asked for (a library without a version means its
-    /// default version), or every visible library at its default version. Null scope: the outcome says why.
-    /// </summary>
-    public static SearchOutcome? ResolveScope(
-        string tenant, LibraryView view, SearchQuery query, out VisibleLibrary? library, out string? version, out List<(VisibleLibrary Library, string Version)> scope)
-    {
-        library = null;
-        version = null;
-        scope = [];
-        if (query.Library is null)
-        {
-            // Every library the caller can see, each at its default version: never a mix of versions.
-            scope = [.. view.Libraries.Where(l => l.DefaultVersion is not null).Select(l => (l, l.DefaultVersion!))];
-            return null;
-        }
-        library = view.Find(tenant, query.Library);
-        if (library is null)
-        {
-            return new SearchOutcome.UnknownLibrary(query.Library);
-        }
-        version = query.Version ?? library.DefaultVersion;
-        if (version is null || !library.Versions.Contains(version))
-        {
-            return new SearchOutcome.UnknownVersion(library.Name, query.Version ?? "(default)", library.Versions);
-        }
-        scope = [(library, version)];
-        return null;
-    }
-
-    public async Task<SearchOutcome> SearchAsync(string tenant, LibraryView view, SearchQuery query, CancellationToken cancellationToken)
+    /// <summary>Searches <paramref name="searched"/> (resolved by <see cref="SearchScope.Resolve"/>) for the query.</summary>
+    public async Task<SearchResponse> SearchAsync(string tenant, SearchScope searched, SearchQuery query, CancellationToken cancellationToken)
     {
         using var activity = Source.StartActivity("search");
-        if (ResolveScope(tenant, view, query, out var library, out var version, out var scope) is { } refused)
-        {
-            return refused;
-        }
+        var scope = searched.Targets;
 
         var methods = new List<string> { "fulltext" };
         IReadOnlyList<RankedChunk> fullText = [];
@@ -81,7 +49,7 @@ public sealed partial class SearchEngine(
 
         var page = ranked.Skip(query.Offset).Take(query.Limit).ToList();
         var texts = await TextsAsync(query.Text, [.. page.Select(p => p.Chunk.ChunkId)], cancellationToken);
-        var names = view.Libraries.ToDictionary(l => l.LibraryId, l => l.Name);
+        var names = scope.Select(s => s.Library).DistinctBy(l => l.LibraryId).ToDictionary(l => l.LibraryId, l => l.Name);
 
         var results = new List<SearchResult>(page.Count);
         var budget = query.MaxTokens ?? int.MaxValue;
@@ -115,7 +83,7 @@ public sealed partial class SearchEngine(
         var next = query.Offset + results.Count;
         var cursor = results.Count > 0 && next < ranked.Count ? SearchCursor.Encode(next) : null;
         activity?.SetTag("docaiche.search.results", results.Count);
-        return new SearchOutcome.Found(new SearchResponse(query.Text, library?.Name, version, methods, results, used, cursor));
+        return new SearchResponse(query.Text, searched.Library?.Name, searched.Version, methods, results, used, cursor);
     }
 
     private async Task<float[]?> EmbedQueryAsync(string text, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Data;
 using DocAIche.Search.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -42,13 +43,14 @@ public sealed partial class TermStatistics(IServiceScopeFactory scopes, IOptions
         var db = scope.ServiceProvider.GetRequiredService<SearchDbContext>();
         var settings = options.Value;
         var before = time.GetUtcNow() - settings.CommonTermRefresh;
-        var due = await db.IndexedLibraries.AsNoTracking()
+        // Across tenants: term statistics are counted for every library whose index changed.
+        var due = await db.IndexedLibraries.AsNoTracking().AcrossTenants()
             .Where(l => !l.Deleted && l.Generation != l.TermsGeneration && (l.TermsCountedAt == null || l.TermsCountedAt < before))
             .Select(l => new Due(l.LibraryId, l.Generation))
             .ToListAsync(cancellationToken);
         foreach (var library in due)
         {
-            var chunks = await db.IndexedChunks.CountAsync(c => c.LibraryId == library.LibraryId, cancellationToken);
+            var chunks = await db.IndexedChunks.AcrossTenants().CountAsync(c => c.LibraryId == library.LibraryId, cancellationToken);
             List<string> common = [];
             if (chunks >= settings.CommonTermMinimumChunks)
             {
@@ -59,7 +61,7 @@ public sealed partial class TermStatistics(IServiceScopeFactory scopes, IOptions
                     .ToListAsync(cancellationToken);
             }
             var now = time.GetUtcNow();
-            await db.IndexedLibraries.Where(l => l.LibraryId == library.LibraryId)
+            await db.IndexedLibraries.AcrossTenants().Where(l => l.LibraryId == library.LibraryId)
                 .ExecuteUpdateAsync(l => l
                     .SetProperty(x => x.CommonTerms, common)
                     .SetProperty(x => x.TermsGeneration, library.Generation)

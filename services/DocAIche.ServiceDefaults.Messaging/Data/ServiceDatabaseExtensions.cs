@@ -39,6 +39,9 @@ public static class ServiceDatabaseExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OutboxSignal>();
+        // The tenant each request or message works for; contexts derived from TenantScopedDbContext filter by it.
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddScoped(services => new TenantScope(services.GetService<Microsoft.AspNetCore.Http.IHttpContextAccessor>()));
         builder.Services.AddDbContext<TContext>((services, options) => options
             .UseNpgsql(connectionString)
             .AddInterceptors(services.GetRequiredService<OutboxSignal>()));

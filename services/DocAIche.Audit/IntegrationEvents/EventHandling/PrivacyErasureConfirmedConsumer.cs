@@ -5,7 +5,6 @@ using DocAIche.Audit.Trail;
 using DocAIche.Contracts.Privacy;
 using DocAIche.ServiceDefaults.Messaging;
 using MassTransit;
-using DocAIche.ServiceDefaults.Privacy;
 
 namespace DocAIche.Audit.IntegrationEvents.EventHandling;
 

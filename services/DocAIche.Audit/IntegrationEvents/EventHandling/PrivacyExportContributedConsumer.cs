@@ -1,11 +1,8 @@
-using System.Text.Json;
 using DocAIche.Audit.Infrastructure;
 using DocAIche.Audit.Privacy;
-using DocAIche.Audit.Trail;
 using DocAIche.Contracts.Privacy;
 using DocAIche.ServiceDefaults.Messaging;
 using MassTransit;
-using DocAIche.ServiceDefaults.Privacy;
 
 namespace DocAIche.Audit.IntegrationEvents.EventHandling;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DocAIche.Contracts.Privacy;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.ServiceDefaults.Messaging;
@@ -20,11 +19,11 @@ public sealed class PrivacyErasureRequestedConsumer(DocumentsDbContext db, ILogg
         var (tenant, subject) = (context.Message.TenantId, context.Message.SubjectId);
         var erased = new Dictionary<string, int>
         {
-            ["libraries"] = await Db.Libraries.Where(l => l.TenantId == tenant && l.CreatedBy == subject)
+            ["libraries"] = await Db.Libraries.Where(l => l.CreatedBy == subject)
                 .ExecuteUpdateAsync(l => l.SetProperty(x => x.CreatedBy, PrivacyErasure.ErasedSubject), cancellationToken),
-            ["sources"] = await Db.Sources.Where(s => s.TenantId == tenant && s.CreatedBy == subject)
+            ["sources"] = await Db.Sources.Where(s => s.CreatedBy == subject)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.CreatedBy, PrivacyErasure.ErasedSubject), cancellationToken),
-            ["jobs"] = await Db.IngestionJobs.Where(j => j.TenantId == tenant && j.RequestedBy == subject)
+            ["jobs"] = await Db.IngestionJobs.Where(j => j.RequestedBy == subject)
                 .ExecuteUpdateAsync(j => j.SetProperty(x => x.RequestedBy, PrivacyErasure.ErasedSubject), cancellationToken),
             ["events"] = await Db.DeleteSentEventsAboutAsync(tenant, PrivacyErasure.IdentifiersOf(subject), cancellationToken),
         };

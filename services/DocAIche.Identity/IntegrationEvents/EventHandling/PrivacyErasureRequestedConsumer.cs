@@ -1,8 +1,7 @@
-using System.Text.Json;
+using DocAIche.ServiceDefaults.Privacy;
 using DocAIche.Contracts.Privacy;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.ServiceDefaults.Messaging;
-using DocAIche.ServiceDefaults.Privacy;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.EntityFrameworkCore.Models;
@@ -25,24 +24,24 @@ public sealed class PrivacyErasureRequestedConsumer(IdentityDbContext db, ILogge
         var erased = new Dictionary<string, int>();
         var related = new List<string>();
         var user = PrivacyExportRequestedConsumer.UserId(requested.SubjectId) is { } id
-            ? await Db.Users.AsNoTracking().Where(u => u.Id == id && u.TenantId == requested.TenantId)
+            ? await Db.Users.AsNoTracking().Where(u => u.Id == id)
                 .Select(u => new { u.Id, u.Email }).SingleOrDefaultAsync(cancellationToken)
             : null;
         if (user is not null)
         {
             var userId = user.Id;
-            var keys = await Db.ApiKeys.Where(k => k.TenantId == requested.TenantId && k.CreatedBy == userId).Select(k => k.Id).ToListAsync(cancellationToken);
+            var keys = await Db.ApiKeys.Where(k => k.CreatedBy == userId).Select(k => k.Id).ToListAsync(cancellationToken);
             related.AddRange(keys.Select(k => $"apikey:{k}"));
 
-            erased["apiKeys"] = await Db.ApiKeys.Where(k => k.TenantId == requested.TenantId && k.CreatedBy == userId).ExecuteDeleteAsync(cancellationToken);
-            erased["clientsCreated"] = await Db.MachineClients.Where(c => c.TenantId == requested.TenantId && c.CreatedBy == userId)
+            erased["apiKeys"] = await Db.ApiKeys.Where(k => k.CreatedBy == userId).ExecuteDeleteAsync(cancellationToken);
+            erased["clientsCreated"] = await Db.MachineClients.Where(c => c.CreatedBy == userId)
                 .ExecuteUpdateAsync(c => c.SetProperty(x => x.CreatedBy, Guid.Empty), cancellationToken);
             var subjects = related.Append(requested.SubjectId).ToList();
             erased["tokens"] = await Db.Set<OpenIddictEntityFrameworkCoreToken>().Where(t => t.Subject != null && subjects.Contains(t.Subject))
                 .ExecuteDeleteAsync(cancellationToken);
             erased["authorizations"] = await Db.Set<OpenIddictEntityFrameworkCoreAuthorization>().Where(a => a.Subject != null && subjects.Contains(a.Subject))
                 .ExecuteDeleteAsync(cancellationToken);
-            erased["users"] = await Db.Users.Where(u => u.Id == userId && u.TenantId == requested.TenantId).ExecuteDeleteAsync(cancellationToken);
+            erased["users"] = await Db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken);
             erased["events"] = await Db.DeleteSentEventsAboutAsync(requested.TenantId,
                 [requested.SubjectId, userId.ToString(), .. keys.Select(k => k.ToString()), user.Email], cancellationToken);
         }

@@ -2,10 +2,8 @@ using System.Text.Json;
 using DocAIche.Contracts.Privacy;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.ServiceDefaults.Messaging;
-using DocAIche.ServiceDefaults.Privacy;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using OpenIddict.EntityFrameworkCore.Models;
 
 namespace DocAIche.Identity.IntegrationEvents.EventHandling;
 
@@ -22,15 +20,15 @@ public sealed class PrivacyExportRequestedConsumer(IdentityDbContext db, ILogger
         if (UserId(requested.SubjectId) is { } userId)
         {
             var user = await Db.Users.AsNoTracking()
-                .Where(u => u.Id == userId && u.TenantId == requested.TenantId)
+                .Where(u => u.Id == userId)
                 .Select(u => new { u.Id, u.Email, u.DisplayName, u.Roles, u.Disabled, u.CreatedAt, u.LastSignInAt, u.LockedOutUntil })
                 .FirstOrDefaultAsync(cancellationToken);
             var apiKeys = await Db.ApiKeys.AsNoTracking()
-                .Where(k => k.TenantId == requested.TenantId && k.CreatedBy == userId)
+                .Where(k => k.CreatedBy == userId)
                 .Select(k => new { k.Id, k.Name, k.Prefix, k.Roles, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt })
                 .ToListAsync(cancellationToken);
             var clients = await Db.MachineClients.AsNoTracking()
-                .Where(c => c.TenantId == requested.TenantId && c.CreatedBy == userId)
+                .Where(c => c.CreatedBy == userId)
                 .Select(c => new { c.ClientId, c.DisplayName, c.Roles, c.CreatedAt })
                 .ToListAsync(cancellationToken);
             data = new { user, apiKeys, clientsCreated = clients };

@@ -1,9 +1,5 @@
-using System.Text.Json;
-using DocAIche.Contracts.Audit;
 using DocAIche.Contracts.Privacy;
-using DocAIche.Search.History;
 using DocAIche.Search.Infrastructure;
-using DocAIche.Search.Model;
 using DocAIche.ServiceDefaults.Messaging;
 using DocAIche.ServiceDefaults.Privacy;
 using MassTransit;
@@ -19,8 +15,8 @@ public sealed class PrivacyErasureRequestedConsumer(SearchDbContext db, ILogger<
     {
         var requested = context.Message;
         var subject = requested.SubjectId;
-        var feedback = await Db.Feedback.Where(f => f.TenantId == requested.TenantId && f.Subject == subject).ExecuteDeleteAsync(cancellationToken);
-        var history = await Db.QueryHistory.Where(e => e.TenantId == requested.TenantId && e.Subject == subject).ExecuteDeleteAsync(cancellationToken);
+        var feedback = await Db.Feedback.Where(f => f.Subject == subject).ExecuteDeleteAsync(cancellationToken);
+        var history = await Db.QueryHistory.Where(e => e.Subject == subject).ExecuteDeleteAsync(cancellationToken);
         var events = await Db.DeleteSentEventsAboutAsync(requested.TenantId, PrivacyErasure.IdentifiersOf(subject), cancellationToken);
         Db.AddIntegrationEvent(new PrivacyErasureConfirmed(requested.RequestId, requested.TenantId, PrivacyParticipants.Search,
             new Dictionary<string, int> { ["feedback"] = feedback, ["queryHistory"] = history, ["events"] = events }, [], Time.GetUtcNow()), Time);

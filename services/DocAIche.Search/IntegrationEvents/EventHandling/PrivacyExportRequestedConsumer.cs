@@ -1,11 +1,7 @@
 using System.Text.Json;
-using DocAIche.Contracts.Audit;
 using DocAIche.Contracts.Privacy;
-using DocAIche.Search.History;
 using DocAIche.Search.Infrastructure;
-using DocAIche.Search.Model;
 using DocAIche.ServiceDefaults.Messaging;
-using DocAIche.ServiceDefaults.Privacy;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,12 +17,12 @@ public sealed class PrivacyExportRequestedConsumer(SearchDbContext db, ILogger<P
     {
         var requested = context.Message;
         var feedback = await Db.Feedback.AsNoTracking()
-            .Where(f => f.TenantId == requested.TenantId && f.Subject == requested.SubjectId)
+            .Where(f => f.Subject == requested.SubjectId)
             .OrderBy(f => f.CreatedAt)
             .Select(f => new { f.FeedbackId, f.DocumentId, f.ChunkId, Kind = f.Kind.ToString(), f.Query, f.Comment, f.CreatedAt })
             .ToListAsync(cancellationToken);
         var history = await Db.QueryHistory.AsNoTracking()
-            .Where(e => e.TenantId == requested.TenantId && e.Subject == requested.SubjectId)
+            .Where(e => e.Subject == requested.SubjectId)
             .OrderBy(e => e.At)
             .Select(e => new { e.Query, e.Library, e.Version, e.Results, e.Channel, e.At })
             .ToListAsync(cancellationToken);

@@ -1,11 +1,8 @@
-using System.Text.Json;
 using DocAIche.Contracts.Audit;
-using DocAIche.Contracts.Privacy;
 using DocAIche.Search.History;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Model;
 using DocAIche.ServiceDefaults.Messaging;
-using DocAIche.ServiceDefaults.Privacy;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +15,7 @@ public sealed class RetentionPolicyChangedConsumer(SearchDbContext db, ILogger<R
     protected override async Task HandleAsync(ConsumeContext<RetentionPolicyChanged> context, CancellationToken cancellationToken)
     {
         var changed = context.Message;
-        var retention = await Db.TenantRetention.FirstOrDefaultAsync(r => r.TenantId == changed.TenantId, cancellationToken);
+        var retention = await Db.TenantRetention.FirstOrDefaultAsync(cancellationToken);
         if (retention is null)
         {
             retention = new TenantRetention { TenantId = changed.TenantId };
