@@ -15,10 +15,10 @@ internal static class Extensions
         var instance = Guid.NewGuid().ToString("N")[..12];
         builder.AddMessaging("websocket", bus =>
         {
-            bus.AddConsumer<DocumentIndexedNotifier>().Endpoint(PerInstance);
-            bus.AddConsumer<IngestionJobNotifier>().Endpoint(PerInstance);
-            bus.AddConsumer<LibraryChangedNotifier>().Endpoint(PerInstance);
-            bus.AddConsumer<SecurityAlertNotifier>().Endpoint(PerInstance);
+            bus.AddConsumer<DocumentIndexedConsumer>().Endpoint(PerInstance);
+            bus.AddConsumer<IngestionJobEventsConsumer>().Endpoint(PerInstance);
+            bus.AddConsumer<LibraryChangedConsumer>().Endpoint(PerInstance);
+            bus.AddConsumer<SecurityAlertRaisedConsumer>().Endpoint(PerInstance);
         });
         builder.AddDefaultAuthentication();
         builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);

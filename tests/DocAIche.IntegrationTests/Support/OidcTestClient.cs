@@ -20,7 +20,7 @@ public sealed record TokenResponse(
 /// </summary>
 public static partial class OidcTestClient
 {
-    public const string CliClientId = "docaiche-cli";
+    public const string CliClientId = DocAIche.Contracts.Identity.ApiKeyGrant.CliClientId;
     public const string Scopes = "openid profile email offline_access docaiche.api";
 
     /// <summary>Signs in through the form and returns the tokens; fails the test on any unexpected answer.</summary>

@@ -5,7 +5,7 @@ using MassTransit;
 namespace DocAIche.WebSocket.IntegrationEvents.EventHandling;
 
 /// <summary>Shows ingestion jobs' progress and ends to the tenant's clients subscribed to <c>jobs</c>.</summary>
-public sealed class IngestionJobNotifier(LiveConnections connections) : IConsumer<IngestionJobProgressed>, IConsumer<IngestionJobFinished>
+public sealed class IngestionJobEventsConsumer(LiveConnections connections) : IConsumer<IngestionJobProgressed>, IConsumer<IngestionJobFinished>
 {
     public Task Consume(ConsumeContext<IngestionJobProgressed> context)
     {

@@ -5,7 +5,7 @@ using MassTransit;
 namespace DocAIche.WebSocket.IntegrationEvents.EventHandling;
 
 /// <summary>Shows security alerts to the tenant's clients subscribed to <c>alerts</c> (admins, owners and auditors only).</summary>
-public sealed class SecurityAlertNotifier(LiveConnections connections) : IConsumer<SecurityAlertRaised>
+public sealed class SecurityAlertRaisedConsumer(LiveConnections connections) : IConsumer<SecurityAlertRaised>
 {
     public Task Consume(ConsumeContext<SecurityAlertRaised> context)
     {

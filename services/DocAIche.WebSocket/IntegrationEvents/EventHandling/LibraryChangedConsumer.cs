@@ -5,7 +5,7 @@ using MassTransit;
 namespace DocAIche.WebSocket.IntegrationEvents.EventHandling;
 
 /// <summary>Tells the tenant's clients subscribed to <c>index</c> that a library or its versions changed.</summary>
-public sealed class LibraryChangedNotifier(LiveConnections connections) : IConsumer<LibraryChanged>
+public sealed class LibraryChangedConsumer(LiveConnections connections) : IConsumer<LibraryChanged>
 {
     public Task Consume(ConsumeContext<LibraryChanged> context)
     {

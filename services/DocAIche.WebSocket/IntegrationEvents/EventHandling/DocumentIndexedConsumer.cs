@@ -5,7 +5,7 @@ using MassTransit;
 namespace DocAIche.WebSocket.IntegrationEvents.EventHandling;
 
 /// <summary>Tells the tenant's clients subscribed to <c>index</c> that a document is now searchable.</summary>
-public sealed class DocumentIndexedNotifier(LiveConnections connections) : IConsumer<DocumentIndexed>
+public sealed class DocumentIndexedConsumer(LiveConnections connections) : IConsumer<DocumentIndexed>
 {
     public Task Consume(ConsumeContext<DocumentIndexed> context)
     {
