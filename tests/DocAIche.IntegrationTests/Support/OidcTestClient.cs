@@ -20,7 +20,7 @@ public sealed record TokenResponse(
 /// </summary>
 public static partial class OidcTestClient
 {
-    public const string CliClientId = DocAIche.Contracts.Identity.ApiKeyGrant.CliClientId;
+    public const string CliClientId = "docaiche-cli"; // as a client program knows it (this file is shared with the benchmarks, which stand outside the services)
     public const string Scopes = "openid profile email offline_access docaiche.api";
 
     /// <summary>Signs in through the form and returns the tokens; fails the test on any unexpected answer.</summary>
