@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 bash eng/install-servers.sh
+bash eng/install-tools.sh
 dotnet build DocAIche.sln -nologo -clp:ErrorsOnly
 
 results=$(mktemp -d)

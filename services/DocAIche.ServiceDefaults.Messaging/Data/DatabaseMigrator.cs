@@ -11,6 +11,7 @@ namespace DocAIche.ServiceDefaults.Data;
 internal sealed partial class DatabaseMigrator<TContext>(
     IServiceScopeFactory scopes,
     IOptions<DatabaseOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<DatabaseMigrator<TContext>> logger) : IHostedService
     where TContext : DbContext
 {
@@ -18,7 +19,7 @@ internal sealed partial class DatabaseMigrator<TContext>(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.MigrateOnStartup != true)
+        if (options.Value.MigrateOnStartup != true && !options.Value.MigrateOnly)
         {
             return;
         }
@@ -37,6 +38,11 @@ internal sealed partial class DatabaseMigrator<TContext>(
             await db.Database.CreateExecutionStrategy().ExecuteAsync(() => roles.ApplyAsync(db, cancellationToken));
         }
         LogMigrated(logger, typeof(TContext).Name);
+        if (options.Value.MigrateOnly)
+        {
+            // A migration job: the schema is ready, nothing else is wanted of this process.
+            lifetime.StopApplication();
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
