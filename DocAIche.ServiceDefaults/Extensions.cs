@@ -86,7 +86,9 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit")
                 // A service's own instruments are on a meter named after it.
-                .AddMeter(builder.Environment.ApplicationName))
+                .AddMeter(builder.Environment.ApplicationName)
+                // Scraped at /metrics by Prometheus (the SLO rules and dashboard read these).
+                .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("MassTransit")
@@ -94,7 +96,8 @@ public static class ServiceDefaultsExtensions
                     // Probes would drown the traces that matter.
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthPath) &&
-                        !context.Request.Path.StartsWithSegments(AlivePath))
+                        !context.Request.Path.StartsWithSegments(AlivePath) &&
+                        !context.Request.Path.StartsWithSegments(MetricsPath))
                 .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -129,6 +132,28 @@ public static class ServiceDefaultsExtensions
             .DisableHttpMetrics()
             .AllowAnonymous();
         app.MapAliveEndpoint();
+        app.MapMetricsEndpoint();
+        return app;
+    }
+
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>
+    /// The Prometheus scrape endpoint, for scrapers inside the cluster only: a request that came
+    /// through a proxy (the ingress in front of the gateway always adds <c>X-Forwarded-For</c>) gets
+    /// a 404, so the gateway's own metrics are never served to the internet.
+    /// </summary>
+    public static WebApplication MapMetricsEndpoint(this WebApplication app)
+    {
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(MetricsPath) &&
+                (context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("X-Original-For") || context.Request.Headers.ContainsKey("Forwarded")),
+            branch => branch.Run(context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }));
+        app.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics().AllowAnonymous();
         return app;
     }
 

@@ -16,6 +16,7 @@ app.UseDefaultErrorHandling();
 app.UseRequestScreening();
 app.UseCors();
 app.MapAliveEndpoint();
+app.MapMetricsEndpoint();
 app.MapDownstreamHealth();
 app.UseCredentialAttemptLimits();
 app.UseApiKeyExchange();

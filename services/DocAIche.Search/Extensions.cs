@@ -34,6 +34,7 @@ internal static class Extensions
         builder.AddSearchCache();
         builder.AddAnswers();
 
+        builder.Services.AddSingleton<SearchMetrics>();
         builder.Services.AddScoped<LibraryCatalog>();
         builder.Services.AddScoped<SearchEngine>();
         builder.Services.AddScoped<CachedSearch>();

@@ -28,6 +28,9 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
     /// <summary>Raised after a publish with the number of clients it was queued for (for metrics).</summary>
     public event Action<int>? Delivered;
 
+    /// <summary>An event reached its subscribers' send queues this long after it happened.</summary>
+    public event Action<TimeSpan>? DeliveredAfter;
+
     /// <summary>Raised when a client is cut off for falling behind.</summary>
     public event Action? SlowClientCut;
 
@@ -100,8 +103,11 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
         }
     }
 
-    /// <summary>Queues an event for every client of the tenant subscribed to its topic, and keeps it for replay.</summary>
-    public void Publish(string tenantId, string? jobId, LiveEvent liveEvent)
+    /// <summary>
+    /// Queues an event for every client of the tenant subscribed to its topic, and keeps it for replay.
+    /// <paramref name="occurredAt"/> (when the event happened in its service) measures delivery lag.
+    /// </summary>
+    public void Publish(string tenantId, string? jobId, LiveEvent liveEvent, DateTimeOffset? occurredAt = null)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(liveEvent, LiveProtocol.Json);
         List<LiveConnection>? idle = null;
@@ -130,6 +136,10 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
         if (queued > 0)
         {
             Delivered?.Invoke(queued);
+            if (occurredAt is { } at)
+            {
+                DeliveredAfter?.Invoke(time.GetUtcNow() - at);
+            }
         }
         if (idle is null)
         {

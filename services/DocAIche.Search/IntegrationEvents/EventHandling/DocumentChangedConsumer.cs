@@ -3,6 +3,7 @@ using DocAIche.Contracts.Search;
 using DocAIche.Search.Embeddings;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Model;
+using DocAIche.Search.Searching;
 using DocAIche.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,8 @@ namespace DocAIche.Search.IntegrationEvents.EventHandling;
 /// Indexes a document revision's chunks (one part at a time) and retires the chunks the revision no
 /// longer has. Older revisions than the index holds are ignored, so events may arrive in any order.
 /// </summary>
-public sealed class DocumentChangedConsumer(SearchDbContext db, EmbeddingSignal embedding, ILogger<DocumentChangedConsumer> logger, TimeProvider time)
+public sealed class DocumentChangedConsumer(
+    SearchDbContext db, EmbeddingSignal embedding, SearchMetrics metrics, ILogger<DocumentChangedConsumer> logger, TimeProvider time)
     : InboxConsumer<DocumentChanged, SearchDbContext>(db, logger, time)
 {
     protected override async Task HandleAsync(ConsumeContext<DocumentChanged> context, CancellationToken cancellationToken)
@@ -86,6 +88,8 @@ public sealed class DocumentChangedConsumer(SearchDbContext db, EmbeddingSignal 
         if (changed.Part == changed.PartCount)
         {
             Db.AddIntegrationEvent(new DocumentIndexed(changed.DocumentId, changed.TenantId, changed.Title, now), Time);
+            // The freshness SLI (recorded as the unit of work ends; a redelivery after a failed commit would count twice).
+            metrics.Indexed(now - changed.ChangedAt);
         }
         embedding.Signal();
     }

@@ -14,7 +14,7 @@ public sealed class DocumentIndexedConsumer(LiveConnections connections) : ICons
             (context.MessageId ?? Guid.NewGuid()).ToString(),
             LiveTopics.Index,
             "document.indexed",
-            new { indexed.DocumentId, indexed.Title, indexed.IndexedAt }));
+            new { indexed.DocumentId, indexed.Title, indexed.IndexedAt }), indexed.IndexedAt);
         return Task.CompletedTask;
     }
 }

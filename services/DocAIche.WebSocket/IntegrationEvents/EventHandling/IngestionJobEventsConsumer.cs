@@ -14,7 +14,7 @@ public sealed class IngestionJobEventsConsumer(LiveConnections connections) : IC
             (context.MessageId ?? Guid.NewGuid()).ToString(),
             LiveTopics.Jobs,
             "job.progressed",
-            new { progressed.JobId, progressed.SourceId, progressed.LibraryId, progressed.Version, progressed.State, progressed.Counters, progressed.At }));
+            new { progressed.JobId, progressed.SourceId, progressed.LibraryId, progressed.Version, progressed.State, progressed.Counters, progressed.At }), progressed.At);
         return Task.CompletedTask;
     }
 
@@ -29,7 +29,7 @@ public sealed class IngestionJobEventsConsumer(LiveConnections connections) : IC
             {
                 finished.JobId, finished.SourceId, finished.LibraryId, finished.Version, finished.State, finished.Counters,
                 finished.DocumentsChanged, finished.DocumentsRemoved, finished.Error, finished.At,
-            }));
+            }), finished.At);
         return Task.CompletedTask;
     }
 }

@@ -14,7 +14,7 @@ public sealed class LibraryChangedConsumer(LiveConnections connections) : IConsu
             (context.MessageId ?? Guid.NewGuid()).ToString(),
             LiveTopics.Index,
             "library.changed",
-            new { changed.LibraryId, changed.Name, changed.Versions, changed.DefaultVersion, changed.Shared, changed.Change, changed.ChangedAt }));
+            new { changed.LibraryId, changed.Name, changed.Versions, changed.DefaultVersion, changed.Shared, changed.Change, changed.ChangedAt }), changed.ChangedAt);
         return Task.CompletedTask;
     }
 }

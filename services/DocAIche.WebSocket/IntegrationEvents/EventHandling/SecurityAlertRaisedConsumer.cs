@@ -14,7 +14,7 @@ public sealed class SecurityAlertRaisedConsumer(LiveConnections connections) : I
             (context.MessageId ?? Guid.NewGuid()).ToString(),
             LiveTopics.Alerts,
             "security.alert",
-            new { alert.AlertId, alert.Kind, alert.Subject, alert.Count, alert.Window, alert.Summary, alert.RaisedAt }));
+            new { alert.AlertId, alert.Kind, alert.Subject, alert.Count, alert.Window, alert.Summary, alert.RaisedAt }), alert.RaisedAt);
         return Task.CompletedTask;
     }
 }
