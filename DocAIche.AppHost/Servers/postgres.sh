@@ -3,6 +3,9 @@
 # then execs the postmaster so that the AppHost's process is the server itself and stopping it
 # stops the server. PostgreSQL refuses to run as root, so as root it runs as the postgres user.
 # Usage: postgres.sh DATA_DIR PORT   (superuser password in DOCAICHE_POSTGRES_PASSWORD)
+# Every finished WAL segment is archived to DOCAICHE_WAL_ARCHIVE (default DATA_DIR/../backups/wal),
+# at least once a minute while anything is written: with eng/backup.sh's base backups, that is
+# what eng/restore.sh recovers from, to any moment since the oldest base backup kept.
 set -euo pipefail
 data=$1
 port=$2
@@ -11,11 +14,12 @@ pgbin=${DOCAICHE_PG_BIN:-/usr/lib/postgresql/15/bin}
 
 pgdata=$data/pgdata
 sockets=$data/sockets
-mkdir -p "$data" "$sockets"
+archive=${DOCAICHE_WAL_ARCHIVE:-$(dirname "$data")/backups/wal}
+mkdir -p "$data" "$sockets" "$archive"
 
 as_server=()
 if [ "$(id -u)" -eq 0 ]; then
-  chown postgres:postgres "$data" "$sockets"
+  chown postgres:postgres "$data" "$sockets" "$archive"
   chmod 700 "$data"
   as_server=(setpriv --reuid=postgres --regid=postgres --init-groups)
 fi
@@ -34,4 +38,6 @@ fi
 
 exec "${as_server[@]}" "$pgbin/postgres" -D "$pgdata" -p "$port" -k "$sockets" \
   -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 -c logging_collector=off \
-  -c max_connections=200
+  -c max_connections=200 \
+  -c archive_mode=on -c archive_timeout=60 \
+  -c "archive_command=test ! -f '$archive/%f' && cp '%p' '$archive/%f'"
