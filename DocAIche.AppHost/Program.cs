@@ -22,6 +22,8 @@ var gatewayClientSecret = infrastructure.Secret("gateway-client-secret");
 var identity = builder.AddService<Projects.DocAIche_Identity>("identity", issuer)
     .Uses(infrastructure.IdentityDatabase)
     .Uses(infrastructure.Messaging)
+    .WithSettings(builder.Configuration, "Messaging")
+    .WithEnvironment("Database__RuntimeRole__Password", infrastructure.Secret("identity-runtime-role-password"))
     .WithEnvironment("Identity__KeyEncryptionKey", infrastructure.Secret("identity-key-encryption-key"))
     .WithEnvironment("Identity__GatewayClientSecret", gatewayClientSecret)
     .WithEnvironment("Bootstrap__Email", builder.BootstrapEmail())
@@ -32,7 +34,9 @@ identity.WithEnvironment("Authentication__SigningKeysUri", ReferenceExpression.C
 var documents = builder.AddService<Projects.DocAIche_Documents>("documents", issuer)
     .Uses(infrastructure.DocumentsDatabase)
     .Uses(infrastructure.Messaging)
+    .WithSettings(builder.Configuration, "Messaging")
     .WithReference(identity)
+    .WithEnvironment("Database__RuntimeRole__Password", infrastructure.Secret("documents-runtime-role-password"))
     .WithEnvironment("Ingestion__CredentialKey", infrastructure.Secret("ingestion-credential-key"))
     .WithSettings(builder.Configuration, "Ingestion");
 
@@ -40,16 +44,20 @@ var search = builder.AddService<Projects.DocAIche_Search>("search", issuer)
     .Uses(infrastructure.SearchDatabase)
     .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
+    .WithSettings(builder.Configuration, "Messaging")
     .WithReference(identity)
+    .WithEnvironment("Database__RuntimeRole__Password", infrastructure.Secret("search-runtime-role-password"))
     .WithSettings(builder.Configuration, "Search")
     .WithSettings(builder.Configuration, "Embeddings")
     .WithSettings(builder.Configuration, "Answers");
 
-// The audit service works as an append-only database role; the database's owner only migrates.
+// Every service works as a runtime role that reads and writes rows only (audit's appends only);
+// the database's owner only migrates and grants.
 var audit = builder.AddService<Projects.DocAIche_Audit>("audit", issuer)
     .Uses(infrastructure.AuditDatabase)
     .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
+    .WithSettings(builder.Configuration, "Messaging")
     .WithReference(identity)
     .WithEnvironment("Audit__SubjectKeyProtection", infrastructure.Secret("audit-subject-key-protection"))
     .WithEnvironment("Audit__CheckpointKey", infrastructure.Secret("audit-checkpoint-key"))

@@ -44,7 +44,8 @@ password_file=$data/secrets/postgres-password
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 target=$to/$stamp
 mkdir -p "$to"
-chmod 700 "$to"
+# Traversable but not listable: the server's WAL archive may live below it (DATA/backups/wal).
+chmod 711 "$to"
 mkdir "$target"
 
 started=$(date -u +%FT%TZ)

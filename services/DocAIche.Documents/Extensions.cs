@@ -14,7 +14,7 @@ internal static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase<DocumentsDbContext>("documentsdb");
+        builder.AddServiceDatabase<DocumentsDbContext>("documentsdb", defaultRuntimeRole: "documents_runtime");
         builder.AddMessaging("documents", bus =>
         {
             bus.AddConsumer<PrivacyExportRequestedConsumer>();

@@ -15,7 +15,7 @@ internal static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase<IdentityDbContext>("identitydb");
+        builder.AddServiceDatabase<IdentityDbContext>("identitydb", defaultRuntimeRole: "identity_runtime");
         builder.AddMessaging("identity", bus =>
         {
             bus.AddConsumer<PrivacyExportRequestedConsumer>();

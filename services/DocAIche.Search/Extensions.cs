@@ -64,7 +64,7 @@ internal static class Extensions
                 Options = $"-c hnsw.ef_search={Math.Max(search.HnswEfSearch, search.Candidates)} -c hnsw.iterative_scan=relaxed_order",
             }.ConnectionString;
         }
-        builder.AddServiceDatabase<SearchDbContext>("searchdb");
+        builder.AddServiceDatabase<SearchDbContext>("searchdb", defaultRuntimeRole: "search_runtime");
         builder.AddSettings<SearchOptions>(SearchOptions.Section);
     }
 

@@ -32,6 +32,13 @@ public static class MessagingExtensions
             bus.DisableUsageTelemetry();
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
             configureConsumers?.Invoke(bus);
+            // Quorum queues (Messaging:QuorumQueues) are replicated over the broker's nodes, so a
+            // message survives the loss of one: on in a RabbitMQ cluster. Not for per-instance
+            // (temporary) queues, which quorum queues cannot be: the websocket service leaves it off.
+            if (builder.Configuration.GetValue<bool>("Messaging:QuorumQueues"))
+            {
+                bus.AddRabbitMqConfigureEndpointsCallback((_, _, endpoint) => endpoint.SetQuorumQueue());
+            }
 
             bus.UsingRabbitMq((context, rabbit) =>
             {

@@ -62,14 +62,11 @@ cache-connection-string=$redis_host:6379,password=$cache_password
 messaging-password=$messaging_password
 messaging-connection-string=amqp://docaiche:$messaging_password@$rabbitmq_host:5672/
 ENV
-# PENDING IN CODE: identity, documents and search do not grant their runtime logins table
-# rights yet, so their 'runtime' connection strings use the owner login for now. When they
-# do, use the runtime logins instead (and the same in overlays/prod/externalsecrets.yaml):
-#   identitydb-runtime=$(pg identitydb identity_runtime "$pg_identity_runtime")  etc.
+# Every service works as its runtime login; its migration Job grants it the rows of its tables.
 cat >> "$tmp" <<ENV
-identitydb-runtime=$(pg identitydb identity_owner "$pg_identity_owner")
-documentsdb-runtime=$(pg documentsdb documents_owner "$pg_documents_owner")
-searchdb-runtime=$(pg searchdb search_owner "$pg_search_owner")
+identitydb-runtime=$(pg identitydb identity_runtime "$pg_identity_runtime")
+documentsdb-runtime=$(pg documentsdb documents_runtime "$pg_documents_runtime")
+searchdb-runtime=$(pg searchdb search_runtime "$pg_search_runtime")
 ENV
 mv "$tmp" "$out"
 trap - EXIT

@@ -23,7 +23,28 @@ public static class ServiceDatabaseExtensions
     /// </param>
     public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName, DatabaseLogin? runtimeLogin = null)
         where TContext : DbContext
+        => builder.AddServiceDatabase<TContext>(connectionName, runtimeLogin, registerRoleSetup: false);
+
+    /// <summary>
+    /// The service's database, worked as its runtime role (<see cref="RuntimeLoginOptions"/>, named
+    /// <paramref name="defaultRuntimeRole"/> unless configured): rows only, the owner migrates and
+    /// grants. Without a configured password the service works as the owner.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName, string defaultRuntimeRole)
+        where TContext : DbContext
     {
+        var settings = builder.Configuration.GetSection(RuntimeLoginOptions.Section).Get<RuntimeLoginOptions>() ?? new RuntimeLoginOptions();
+        var login = string.IsNullOrEmpty(settings.Password) ? null : new DatabaseLogin(settings.Name ?? defaultRuntimeRole, settings.Password);
+        return builder.AddServiceDatabase<TContext>(connectionName, login, registerRoleSetup: login is not null);
+    }
+
+    private static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName, DatabaseLogin? runtimeLogin, bool registerRoleSetup)
+        where TContext : DbContext
+    {
+        if (registerRoleSetup)
+        {
+            builder.Services.AddSingleton<IDatabaseRoleSetup<TContext>>(new RuntimeRoleSetup<TContext>(runtimeLogin!));
+        }
         var ownerConnectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set. The AppHost sets it; outside it, give a PostgreSQL connection string.");
         var connectionString = ownerConnectionString;

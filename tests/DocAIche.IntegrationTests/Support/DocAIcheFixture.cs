@@ -77,6 +77,8 @@ public sealed class DocAIcheFixture : IAsyncLifetime
             "Retention:MinimumDays=0",
             "Alerts:FailedSignInsPerAccount=3",
             "Alerts:FailedSignInsPerAddress=100000",
+            // As in a cluster: the services' queues are quorum queues (the websocket service's per-instance ones stay classic).
+            "Messaging:QuorumQueues=true",
         ]);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
