@@ -25,6 +25,7 @@ internal static class Extensions
 
         builder.AddSettings<IdentityServiceOptions>(IdentityServiceOptions.Section);
         builder.AddSettings<BootstrapOptions>(BootstrapOptions.Section);
+        builder.AddSharedDataProtection();
 
         // The sign-in form's session: only the authorization endpoint reads it.
         builder.Services.AddAuthentication().AddCookie(SignInApi.Scheme, cookie =>

@@ -111,6 +111,19 @@ public sealed class IdentityTests(DocAIcheFixture docaiche)
         System.Text.RegularExpressions.Regex.Match(html, "role=\"alert\">([^<]*)<").Groups[1].Value;
 
     [Fact]
+    public async Task The_sign_in_key_ring_is_shared_through_the_database_and_sealed()
+    {
+        await OidcTestClient.SignInAsync(docaiche.GatewayAddress, DocAIcheFixture.OwnerEmail, docaiche.OwnerPassword);
+
+        await using var identity = await docaiche.OpenAsync("identitydb");
+        var xml = await identity.ScalarAsync<string>("""SELECT "Xml" FROM data_protection_keys ORDER BY "Id" LIMIT 1""");
+
+        // Every identity instance reads this ring; only the deployment's key-encryption key opens it.
+        Assert.Contains("<sealed>", xml, StringComparison.Ordinal);
+        Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refresh_token_is_rotated_and_the_old_one_no_longer_works()
     {
         var signedIn = await OidcTestClient.SignInAsync(docaiche.GatewayAddress, DocAIcheFixture.OwnerEmail, docaiche.OwnerPassword);

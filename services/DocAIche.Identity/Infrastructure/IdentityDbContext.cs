@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using DocAIche.ServiceDefaults.Data;
 using DocAIche.Identity.Model;
 using DocAIche.ServiceDefaults.Messaging;
@@ -5,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DocAIche.Identity.Infrastructure;
 
-public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options, TenantScope tenant) : TenantScopedDbContext(options, tenant)
+public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options, TenantScope tenant)
+    : TenantScopedDbContext(options, tenant), IDataProtectionKeyContext
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<User> Users => Set<User>();
@@ -13,8 +15,13 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<MachineClient> MachineClients => Set<MachineClient>();
     public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
 
+    /// <summary>The sign-in cookie's and antiforgery's key ring, shared by every instance (sealed; see DataProtectionKeyRing).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+
         modelBuilder.Entity<Tenant>(tenant =>
         {
             tenant.ToTable("tenants");
