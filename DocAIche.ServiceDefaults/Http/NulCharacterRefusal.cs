@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -91,14 +92,44 @@ public static class NulCharacterRefusal
             return null;
         }
 
+        // The body is buffered for the endpoint anyway; it is only scanned here, and parsed for the
+        // field's name in the rare case that it holds the escape.
         request.EnableBuffering();
-        var body = await ReadAllAsync(request.Body, cancellationToken);
+        var found = await ContainsEscapeAsync(request.Body, cancellationToken);
         request.Body.Position = 0;
-        if (body.AsSpan().IndexOf(EscapeBytes) < 0)
+        if (!found)
         {
             return null;
         }
+        var body = await ReadAllAsync(request.Body, cancellationToken);
+        request.Body.Position = 0;
         return FieldWithNul(body);
+    }
+
+    /// <summary>Whether the stream holds <c>\u0000</c>, read in pooled chunks that overlap by the escape's length.</summary>
+    public static async Task<bool> ContainsEscapeAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var kept = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(kept), cancellationToken)) > 0)
+            {
+                var filled = kept + read;
+                if (buffer.AsSpan(0, filled).IndexOf(EscapeBytes) >= 0)
+                {
+                    return true;
+                }
+                kept = Math.Min(EscapeBytes.Length - 1, filled);
+                buffer.AsSpan(filled - kept, kept).CopyTo(buffer);
+            }
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static async Task<byte[]> ReadAllAsync(Stream body, CancellationToken cancellationToken)

@@ -56,7 +56,11 @@ public static class Manifest
         return new RenderedOverlay(overlay, directory, yaml, objects);
     }
 
-    public static string Run(string program, IEnumerable<string> arguments, string workingDirectory)
+    public static string Run(string program, IEnumerable<string> arguments, string workingDirectory) =>
+        Run(program, arguments, workingDirectory, exitCodes: [0]);
+
+    /// <summary>Runs a program and returns its output; any exit code outside <paramref name="exitCodes"/> fails the test.</summary>
+    public static string Run(string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyCollection<int> exitCodes)
     {
         var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -67,7 +71,7 @@ public static class Manifest
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
-        if (process.ExitCode != 0)
+        if (!exitCodes.Contains(process.ExitCode))
         {
             throw new Xunit.Sdk.XunitException($"{program} {string.Join(' ', start.ArgumentList)} exited {process.ExitCode}:\n{error.Result}\n{output.Result}");
         }

@@ -19,23 +19,10 @@ public sealed class BackupRestoreTests(DocAIcheFixture docaiche, ITestOutputHelp
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
-    private static string Script(string name)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var path = Path.Combine(directory.FullName, "eng", name);
-            if (File.Exists(path))
-            {
-                return path;
-            }
-        }
-        throw new FileNotFoundException(name);
-    }
-
     private static async Task<string> RunAsync(string script, params string[] arguments)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Script(script));
+        start.ArgumentList.Add(Repository.PathOf("eng", script));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -15,18 +15,7 @@ public sealed partial class ServiceLevelObjectiveTests(DocAIcheFixture docaiche)
 {
     private static readonly string[] Services = ["identity", "documents", "search", "audit", "websocket", "gateway"];
 
-    private static string Monitoring(string file)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var path = Path.Combine(directory.FullName, "k8s", "base", "monitoring", file);
-            if (File.Exists(path))
-            {
-                return File.ReadAllText(path);
-            }
-        }
-        throw new FileNotFoundException(file);
-    }
+    private static string Monitoring(string file) => File.ReadAllText(Repository.PathOf("k8s", "base", "monitoring", file));
 
     /// <summary>Every metric each service exposes, with the label names seen on it.</summary>
     private async Task<Dictionary<string, HashSet<string>>> ScrapeAsync()

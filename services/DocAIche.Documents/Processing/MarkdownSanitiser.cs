@@ -144,7 +144,7 @@ internal static partial class MarkdownSanitiser
         return escaped.ToString();
     }
 
-    /// <summary>The last resort: every angle bracket outside nothing is text.</summary>
+    /// <summary>The last resort, for text the parser refuses or that keeps yielding markup: every angle bracket becomes text.</summary>
     private static string EscapeAll(string text) => text.Replace("<", "&lt;", StringComparison.Ordinal).Replace("javascript:", "javascript&#58;", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>http, https and mailto addresses, and relative ones; nothing that a browser would run or embed.</summary>

@@ -1,3 +1,4 @@
+using DocAIche.Search.Searching;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DocAIche.Search.Infrastructure;
@@ -18,7 +19,7 @@ public sealed partial class ChunkEmbedder(
     IServiceScopeFactory scopes, EmbeddingModel model, EmbeddingSignal signal, IOptions<EmbeddingOptions> options,
     IMeterFactory meters, ILogger<ChunkEmbedder> logger) : BackgroundService
 {
-    private readonly Counter<long> _embedded = meters.Create("DocAIche.Search").CreateCounter<long>("docaiche.search.chunks_embedded", "{chunk}");
+    private readonly Counter<long> _embedded = meters.Create(SearchMetrics.MeterName).CreateCounter<long>("docaiche.search.chunks_embedded", "{chunk}");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -16,7 +16,7 @@ namespace DocAIche.Search.Searching;
 public sealed class CachedSearch(
     LibraryCatalog catalog, SearchEngine engine, HybridCache cache, IOptions<SearchOptions> options, IMeterFactory meters)
 {
-    private readonly Counter<long> _computed = meters.Create("DocAIche.Search").CreateCounter<long>("docaiche.search.computed", "{search}",
+    private readonly Counter<long> _computed = meters.Create(SearchMetrics.MeterName).CreateCounter<long>("docaiche.search.computed", "{search}",
         "Searches computed rather than served from the cache");
 
     public async Task<SearchOutcome> SearchAsync(string tenant, SearchQuery query, CancellationToken cancellationToken)

@@ -28,4 +28,24 @@ public sealed class NulCharacterRefusalTests
     {
         Assert.Null(Field(json));
     }
+
+    /// <summary>Hands out a few bytes per read, as a slow client's body arrives.</summary>
+    private sealed class TrickleStream(byte[] bytes, int perRead) : MemoryStream(bytes)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(perRead, buffer.Length)], cancellationToken);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public async Task The_escape_is_found_even_across_reads(int perRead)
+    {
+        var json = Encoding.UTF8.GetBytes("{\"pad\":\"" + new string('x', 20_000) + "\",\"name\":\"a\\u0000b\"}");
+
+        Assert.True(await NulCharacterRefusal.ContainsEscapeAsync(new TrickleStream(json, perRead), CancellationToken.None));
+        Assert.False(await NulCharacterRefusal.ContainsEscapeAsync(new TrickleStream(Encoding.UTF8.GetBytes("{\"name\":\"fine\"}"), perRead), CancellationToken.None));
+    }
 }
