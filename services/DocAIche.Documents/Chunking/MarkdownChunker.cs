@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using DocAIche.Documents.Processing;
 using Markdig;
 using Markdig.Extensions.Tables;
 using Markdig.Extensions.Yaml;
@@ -176,14 +177,12 @@ internal sealed partial class MarkdownChunker(ChunkingOptions options)
 
     private static Piece Heading(HeadingBlock heading, string slice)
     {
-        var text = InlineText(heading.Inline, 0).Trim();
-        string? explicitId = null;
-        var id = ExplicitId().Match(text);
-        if (id.Success)
+        // "## Title {#custom-id}" (DocumentNormaliser writes every known id syntax so): the id is the
+        // anchor, and neither the heading's text nor the chunk's shows it.
+        var (text, explicitId) = HeadingIds.Split(InlineText(heading.Inline, 0).Trim());
+        if (explicitId is not null)
         {
-            // Docusaurus and others: "## Title {#custom-id}".
-            explicitId = id.Groups["id"].Value;
-            text = text[..id.Index].TrimEnd();
+            slice = ExplicitIdInSlice().Replace(slice, "", 1);
         }
 
         return new Piece(PieceKind.Heading, slice, [], heading.Level, text, explicitId);
@@ -519,8 +518,8 @@ internal sealed partial class MarkdownChunker(ChunkingOptions options)
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    [GeneratedRegex(@"\s*\{#(?<id>[\w-]+)\}$", RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex ExplicitId();
+    [GeneratedRegex(@"[ \t]*\{#[\w.:-]+\}(?=[ \t]*#*[ \t]*$)", RegexOptions.CultureInvariant | RegexOptions.Multiline, 1000)]
+    private static partial Regex ExplicitIdInSlice();
 
     private enum PieceKind
     {

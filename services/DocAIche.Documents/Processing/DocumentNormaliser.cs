@@ -26,12 +26,18 @@ internal static partial class DocumentNormaliser
                 var converted = RestructuredText.ToMarkdown(text);
                 return Finish(FirstHeading(converted), converted, fallbackTitle, null, Links(converted, pageUrl));
             case ContentKind.Markdown or ContentKind.Mdx:
-                var (frontTitle, body) = FrontMatter(text);
-                if (kind == ContentKind.Mdx)
+                var (frontTitle, description, body) = FrontMatter(text);
+                body = HeadingIds.Canonical(body); // before MDX, which would take {/*id*/} for a comment
+                // react.dev and others write MDX in .md files: what MDX would render is what counts.
+                if (kind == ContentKind.Mdx || Mdx.LooksLikeMdx(body))
                 {
-                    body = Mdx.ToMarkdown(body);
+                    var page = Mdx.Convert(body);
+                    body = page.Markdown;
+                    frontTitle ??= page.Title;
+                    description ??= page.Description;
                 }
 
+                body = WithDescription(body, description);
                 return Finish(frontTitle ?? FirstHeading(body), body, fallbackTitle, null, Links(body, pageUrl));
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a content kind the normaliser knows.");
@@ -41,7 +47,7 @@ internal static partial class DocumentNormaliser
     /// <summary>Makes the Markdown safe to render (<see cref="MarkdownSanitiser"/>), tidies it, picks the title and hashes the text.</summary>
     internal static NormalisedDocument Finish(string? title, string markdown, string fallbackTitle, Uri? canonical, IReadOnlyList<Uri> links)
     {
-        var tidy = Tidy(MarkdownSanitiser.Sanitise(Prepare(markdown)));
+        var tidy = Tidy(MarkdownSanitiser.Sanitise(HeadingIds.Canonical(Prepare(markdown))));
         var cleanTitle = CleanTitle(title);
         if (cleanTitle.Length == 0)
         {
@@ -112,15 +118,44 @@ internal static partial class DocumentNormaliser
         return output.ToString().TrimEnd();
     }
 
-    /// <summary>Removes YAML (---) or TOML (+++) front matter; returns its title, if any.</summary>
-    internal static (string? Title, string Body) FrontMatter(string text)
+    /// <summary>
+    /// A page's description (front matter or an MDX export) as its first paragraph, after a leading
+    /// level-one heading: it is what the page says it is about, and the page is searched by it.
+    /// </summary>
+    internal static string WithDescription(string body, string? description)
+    {
+        if (string.IsNullOrWhiteSpace(description))
+        {
+            return body;
+        }
+
+        var paragraph = HtmlToMarkdown.Collapse(description).Trim();
+        var start = 0;
+        while (start < body.Length && body[start] == '\n')
+        {
+            start++;
+        }
+
+        var lineEnd = body.IndexOf('\n', start);
+        var firstLine = lineEnd < 0 ? body[start..] : body[start..lineEnd];
+        if (AtxHeading().Match(firstLine) is { Success: true } heading && heading.Groups["level"].Length == 1)
+        {
+            var after = lineEnd < 0 ? body.Length : lineEnd;
+            return body[..after] + "\n\n" + paragraph + "\n\n" + body[after..].TrimStart('\n');
+        }
+
+        return paragraph + "\n\n" + body[start..];
+    }
+
+    /// <summary>Removes YAML (---) or TOML (+++) front matter; returns its title and description, if any.</summary>
+    internal static (string? Title, string? Description, string Body) FrontMatter(string text)
     {
         var delimiter = text.StartsWith("---\n", StringComparison.Ordinal) ? "---"
             : text.StartsWith("+++\n", StringComparison.Ordinal) ? "+++"
             : null;
         if (delimiter is null)
         {
-            return (null, text);
+            return (null, null, text);
         }
 
         var lines = text.Split('\n');
@@ -138,14 +173,21 @@ internal static partial class DocumentNormaliser
         // A thematic break at the top of a page, not front matter.
         if (close < 0 || !LooksLikeFrontMatter(lines.AsSpan(1, close - 1), delimiter))
         {
-            return (null, text);
+            return (null, null, text);
         }
 
-        string? title = null;
-        for (var i = 1; i < close && title is null; i++)
+        var title = FrontMatterValue(lines, close, delimiter == "---" ? YamlKey() : TomlKey(), "title");
+        var description = FrontMatterValue(lines, close, delimiter == "---" ? YamlKey() : TomlKey(), "description");
+        return (title, description, string.Join('\n', lines.Skip(close + 1)));
+    }
+
+    /// <summary>The value of a top-level front matter key (a quoted or plain scalar, or a block scalar).</summary>
+    private static string? FrontMatterValue(string[] lines, int close, Regex keyLine, string key)
+    {
+        for (var i = 1; i < close; i++)
         {
-            var match = delimiter == "---" ? YamlTitle().Match(lines[i]) : TomlTitle().Match(lines[i]);
-            if (!match.Success)
+            var match = keyLine.Match(lines[i]);
+            if (!match.Success || !match.Groups["key"].Value.Equals(key, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -167,10 +209,10 @@ internal static partial class DocumentNormaliser
                 value = Scalar(value);
             }
 
-            title = value.Length > 0 ? value : null;
+            return value.Length > 0 ? value : null;
         }
 
-        return (title, string.Join('\n', lines.Skip(close + 1)));
+        return null;
     }
 
     private static bool LooksLikeFrontMatter(ReadOnlySpan<string> lines, string delimiter)
@@ -251,7 +293,7 @@ internal static partial class DocumentNormaliser
             return "";
         }
 
-        var text = ExplicitId().Replace(title, "");
+        var text = HeadingIds.Split(title).Text;
         text = MarkdownLink().Replace(text, "${text}");
         text = HtmlTag().Replace(text, "");
         text = TitleMarkup().Replace(text, "");
@@ -268,11 +310,11 @@ internal static partial class DocumentNormaliser
 
     private static IReadOnlyList<Uri> Links(string markdown, Uri? pageUrl) => pageUrl is null ? [] : MarkdownLinks.Extract(markdown, pageUrl);
 
-    [GeneratedRegex(@"^title\s*:(?<value>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex YamlTitle();
+    [GeneratedRegex(@"^(?<key>title|description)\s*:(?<value>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex YamlKey();
 
-    [GeneratedRegex(@"^title\s*=(?<value>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex TomlTitle();
+    [GeneratedRegex(@"^(?<key>title|description)\s*=(?<value>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex TomlKey();
 
     [GeneratedRegex(@"^ {0,3}(?<level>#{1,6})(?:[ \t]+(?<text>.*?))?(?:[ \t]+#+)?[ \t]*$", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex AtxHeading();
@@ -289,6 +331,4 @@ internal static partial class DocumentNormaliser
     [GeneratedRegex(@"[*`]|(?<![\w])_+|_+(?![\w])", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex TitleMarkup();
 
-    [GeneratedRegex(@"\s*\{#[\w-]+\}\s*$", RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex ExplicitId();
 }

@@ -14,7 +14,7 @@ public sealed record RankedPage(CandidateChunk Chunk, double Score);
 /// <summary>
 /// Reciprocal rank fusion of the full-text and vector lists at chunk level, then one result per page
 /// (its best chunk): fusing chunks before collapsing them ranks better than collapsing first.
-/// Feedback nudges a page's score within a bound; release notes are demoted.
+/// Feedback nudges a page's score within a bound; release notes, blog posts and announcements are demoted.
 /// </summary>
 public static partial class Fusion
 {
@@ -59,9 +59,10 @@ public static partial class Fusion
     public static bool IsReleaseNotes(CandidateChunk chunk) =>
         ReleaseNotes().IsMatch(chunk.Title) || (chunk.Url is not null && ReleaseNotesUrl().IsMatch(chunk.Url));
 
-    [GeneratedRegex(@"\b(change ?log|release notes?|what'?s new)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <remarks>Blog posts and announcements count too: they mention everything new, and answer ordinary questions worse than the guides.</remarks>
+    [GeneratedRegex(@"\b(change ?log|release notes?|what'?s new|announcing|introducing)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ReleaseNotes();
 
-    [GeneratedRegex(@"(changelog|change-log|release-?notes|whats-?new)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(changelog|change-log|release-?notes|whats-?new|announcing|/blog/|/news/|/announcements?/)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ReleaseNotesUrl();
 }

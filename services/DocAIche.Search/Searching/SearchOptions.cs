@@ -51,7 +51,7 @@ public sealed class SearchOptions
     [Range(0.0, 1.0)]
     public double FeedbackWeight { get; set; } = 0.008;
 
-    /// <summary>Changelogs, release notes and "what's new" pages score this share, so reference pages come first.</summary>
+    /// <summary>Changelogs, release notes, "what's new" pages, blog posts and announcements score this share, so guides and reference pages come first.</summary>
     [Range(0.0, 1.0)]
     public double ReleaseNotesFactor { get; set; } = 0.5;
 

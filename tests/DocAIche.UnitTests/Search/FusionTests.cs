@@ -60,6 +60,8 @@ public class FusionTests
     [InlineData("Release notes", null)]
     [InlineData("What's new in 2.0", null)]
     [InlineData("Version history", "https://docs.example.test/changelog#v2")]
+    [InlineData("Announcing Vite 5", null)]
+    [InlineData("React v19", "https://react.dev/blog/2024/12/05/react-19")]
     public void Release_notes_rank_below_a_reference_page_they_tie_with(string title, string? url)
     {
         var notes = Chunk(PageA, title, url: url);
