@@ -5,8 +5,8 @@
 // by library, and the misses. Only loopback is contacted.
 //
 //   dotnet run -c Release --project tests/DocAIche.RelevanceBenchmark -- --corpus DIR [--questions judged.json]
-//       [--gateway http://127.0.0.1:8080] [--token-file /tmp/token] [--prefix ""] [--misses] [--store-only] [--search-only]
-// The token (re-read before every request) belongs to a member of a tenant with no other libraries:
+//       [--gateway http://127.0.0.1:8080] [--token-file /tmp/token] [--prefix ""] [--misses] [--store-only] [--search-only] [--only LIB,LIB]
+// The token or API key (re-read before every request) belongs to a member of a tenant with no other libraries:
 // searching without a library searches all of them.
 using System.Diagnostics;
 using System.Globalization;
@@ -42,7 +42,8 @@ Console.WriteLine($"corpus {folder}: {corpus.Pages.Count} pages in {corpus.Libra
 if (!Flag("--search-only"))
 {
     var clock = Stopwatch.StartNew();
-    await corpus.StoreAsync(http, prefix, Console.WriteLine);
+    var only = Value("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    await corpus.StoreAsync(http, prefix, only, Console.WriteLine);
     Console.WriteLine($"stored in {clock.Elapsed.TotalSeconds:0.0} s; waiting until every chunk is indexed and embedded");
     var names = corpus.Libraries.Select(l => prefix + l).ToHashSet(StringComparer.Ordinal);
     var last = "";
@@ -147,12 +148,21 @@ internal sealed record LibraryIndexStatus(string Name, long Chunks, long Waiting
 
 internal sealed record IndexStatus(List<LibraryIndexStatus> Libraries);
 
-/// <summary>Reads the bearer token before every request, so a token refreshed while the benchmark waits is used.</summary>
+/// <summary>Reads the bearer token (or an API key, dak_…) before every request, so a token refreshed while the benchmark waits is used.</summary>
 internal sealed class TokenHandler(string tokenFile) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(tokenFile).Trim());
+        var credential = File.ReadAllText(tokenFile).Trim();
+        if (credential.StartsWith("dak_", StringComparison.Ordinal))
+        {
+            request.Headers.Add("X-Api-Key", credential);
+        }
+        else
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
+        }
+
         return base.SendAsync(request, cancellationToken);
     }
 }

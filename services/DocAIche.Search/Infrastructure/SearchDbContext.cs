@@ -13,6 +13,8 @@ public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options, T
 
     public DbSet<IndexedLibrary> IndexedLibraries => Set<IndexedLibrary>();
 
+    public DbSet<IndexedTerm> IndexedTerms => Set<IndexedTerm>();
+
     public DbSet<SearchFeedback> Feedback => Set<SearchFeedback>();
 
     public DbSet<QueryHistoryEntry> QueryHistory => Set<QueryHistoryEntry>();
@@ -102,6 +104,13 @@ public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options, T
             library.Property(l => l.Name).HasMaxLength(100);
             library.Property(l => l.DefaultVersion).HasMaxLength(64);
             library.HasIndex(l => new { l.TenantId, l.Name });
+        });
+
+        modelBuilder.Entity<IndexedTerm>(term =>
+        {
+            term.ToTable("indexed_terms");
+            term.HasKey(t => new { t.LibraryId, t.Lexeme });
+            term.Property(t => t.TenantId).HasMaxLength(64);
         });
 
         modelBuilder.AddIntegrationEventTables();

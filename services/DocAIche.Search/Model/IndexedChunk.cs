@@ -85,14 +85,27 @@ public sealed class IndexedLibrary : ITenantOwned
     /// <summary>Goes up with every change to the library's index, so cached results from before it are never used.</summary>
     public long Generation { get; set; }
 
-    /// <summary>
-    /// Words (lexemes) in so many of the library's chunks that they cannot pick candidates: a query's
-    /// rarer words choose which chunks are ranked, common ones only help rank them.
-    /// </summary>
-    public List<string> CommonTerms { get; set; } = [];
+    /// <summary>The chunks the library had when its <see cref="IndexedTerm"/> statistics were counted (0: not counted yet).</summary>
+    public int TermsChunks { get; set; }
 
-    /// <summary>The <see cref="Generation"/> <see cref="CommonTerms"/> were counted at, and when.</summary>
+    /// <summary>The <see cref="Generation"/> the term statistics were counted at, and when.</summary>
     public long TermsGeneration { get; set; }
 
     public DateTimeOffset? TermsCountedAt { get; set; }
+}
+
+/// <summary>
+/// How many of a library's chunks hold a word (lexeme): the document frequency that weighs each word
+/// of a query by how much it tells (inverse document frequency), and marks the words too common to
+/// pick candidates. Counted by <see cref="Searching.TermStatistics"/>.
+/// </summary>
+public sealed class IndexedTerm : ITenantOwned
+{
+    public Guid LibraryId { get; set; }
+
+    public required string TenantId { get; set; }
+
+    public required string Lexeme { get; set; }
+
+    public int Chunks { get; set; }
 }

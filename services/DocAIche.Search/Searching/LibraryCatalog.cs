@@ -29,6 +29,9 @@ public sealed record LibraryView(IReadOnlyList<VisibleLibrary> Libraries, string
 
     /// <summary>This view narrowed to one library, with that library's own fingerprint.</summary>
     public LibraryView Only(VisibleLibrary library) => new([library], LibraryCatalog.Fingerprint([library]));
+
+    /// <summary>This view narrowed to some of its libraries, with their own fingerprint.</summary>
+    public LibraryView Only(IReadOnlyList<VisibleLibrary> libraries) => new(libraries, LibraryCatalog.Fingerprint(libraries));
 }
 
 public sealed class LibraryCatalog(SearchDbContext db)

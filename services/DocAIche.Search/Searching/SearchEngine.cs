@@ -34,7 +34,8 @@ public sealed partial class SearchEngine(
             var keys = scope.Select(s => $"{s.Library.LibraryId}/{s.Version}").ToArray();
             // The model embeds the query on the thread pool while the database ranks full text.
             var embedding = EmbedQueryAsync(query.Text, cancellationToken);
-            fullText = await FullTextAsync(query.Text, libraryIds, keys, cancellationToken);
+            var libraryNames = string.Join(" ", scope.Select(s => s.Library.Name).Distinct().SelectMany(LibraryNames.Forms));
+            fullText = await FullTextAsync(query.Text, libraryIds, keys, libraryNames, cancellationToken);
             var vector = await embedding;
             if (vector is not null)
             {
@@ -99,47 +100,76 @@ public sealed partial class SearchEngine(
         }
     }
 
-    private sealed record QueryTerm(string Lexeme, bool Common);
+    private sealed record QueryTerm(string Lexeme, long Chunks, long Total, bool NamesLibrary);
+
+    /// <summary><c>ts_rank</c>'s weights, in its order D, C, B, A: text (C) 0.2, headings (B) 0.5, page title (A) 1.</summary>
+    private static readonly float[] RankWeights = [0.1f, 0.2f, 0.5f, 1.0f];
 
     /// <summary>
-    /// Chunks matching the query's words, ranked with <c>ts_rank_cd</c> by all of them, but picked only
-    /// by its rarer words when it has any: a word in a large share of the library (see
-    /// <see cref="TermStatistics"/>) would make ranking scan much of the index. Picking is bounded by
-    /// <see cref="SearchOptions.FullTextMatchLimit"/> too. A query with operators ("phrase", OR, -word)
+    /// Chunks matching the query's words, each scored by the sum over the query's words of the word's
+    /// inverse document frequency in the chunk's own library (<see cref="TermStatistics"/>; so scores
+    /// compare across libraries) times how strongly the chunk holds it (<c>ts_rank</c>: the page title
+    /// counts most, then headings, then text; repeats count less and less). Rare, decisive words and
+    /// chunks holding more of the query win; words that name the searched library count for nothing.
+    /// Candidates are picked only by the query's rarer words when it has any (a word in a large share
+    /// of the library would make ranking scan much of the index), at most
+    /// <see cref="SearchOptions.FullTextMatchLimit"/>. A query with operators ("phrase", OR, -word)
     /// matches as written.
     /// </summary>
-    private async Task<IReadOnlyList<RankedChunk>> FullTextAsync(string text, Guid[] libraryIds, string[] keys, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RankedChunk>> FullTextAsync(string text, Guid[] libraryIds, string[] keys, string libraryNames, CancellationToken cancellationToken)
     {
         var exact = QueryText.HasOperators(text);
-        var picking = "";
-        if (!exact)
+        var terms = await db.Database.SqlQuery<QueryTerm>($"""
+            SELECT t AS "Lexeme",
+                   coalesce((SELECT sum(s."Chunks") FROM indexed_terms AS s WHERE s."LibraryId" = ANY({libraryIds}) AND s."Lexeme" = t), 0)::int8 AS "Chunks",
+                   (SELECT coalesce(sum(l."TermsChunks"), 0) FROM indexed_libraries AS l WHERE l."LibraryId" = ANY({libraryIds}))::int8 AS "Total",
+                   t = ANY(tsvector_to_array(to_tsvector('english', {libraryNames}))) AS "NamesLibrary"
+            FROM unnest(tsvector_to_array(to_tsvector('english', {text}))) AS t
+            """).ToListAsync(cancellationToken);
+        if (terms.Count == 0)
         {
-            var terms = await db.Database.SqlQuery<QueryTerm>($"""
-                SELECT t AS "Lexeme",
-                       EXISTS (SELECT 1 FROM indexed_libraries AS l WHERE l."LibraryId" = ANY({libraryIds}) AND t = ANY(l."CommonTerms")) AS "Common"
-                FROM unnest(tsvector_to_array(to_tsvector('english', {text}))) AS t
-                """).ToListAsync(cancellationToken);
-            if (terms.Count == 0)
-            {
-                return []; // only stop words
-            }
-            var rare = terms.Where(t => !t.Common).ToList();
-            picking = string.Join(" | ", (rare.Count > 0 ? rare : terms).Select(t => QueryText.TsQueryLiteral(t.Lexeme)));
+            return []; // only stop words
         }
+
+        // Words that name the searched library say nothing about which of its pages answers.
+        var meaningful = terms.Where(t => !t.NamesLibrary).ToList();
+        if (meaningful.Count == 0)
+        {
+            meaningful = terms;
+        }
+
+        var total = terms[0].Total;
+        var rare = meaningful.Where(t => total < _options.CommonTermMinimumChunks || t.Chunks <= total * _options.CommonTermShare).ToList();
+        var picking = string.Join(" | ", (rare.Count > 0 ? rare : meaningful).Select(t => QueryText.TsQueryLiteral(t.Lexeme)));
+        var lexemes = meaningful.Select(t => t.Lexeme).ToArray();
+        var queries = meaningful.Select(t => QueryText.TsQueryLiteral(t.Lexeme)).ToArray();
         return await db.Database.SqlQuery<RankedChunk>($"""
             WITH q AS (
-                SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {picking}::tsquery END AS picking,
-                       CASE WHEN {exact} THEN websearch_to_tsquery('english', {text})
-                            ELSE replace(plainto_tsquery('english', {text})::text, ' & ', ' | ')::tsquery END AS ranking
+                SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {picking}::tsquery END AS picking
             ),
             matched AS (
-                SELECT c."ChunkId", c."SearchVector" FROM indexed_chunks AS c, q
+                SELECT c."ChunkId", c."LibraryId", c."SearchVector" FROM indexed_chunks AS c, q
                 WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
                   AND c."SearchVector" @@ q.picking
                 LIMIT {_options.FullTextMatchLimit}
+            ),
+            weights AS (
+                SELECT l."LibraryId", t.query::tsquery AS query,
+                       CASE WHEN l."TermsChunks" > 0
+                            THEN ln(1 + greatest(l."TermsChunks" - coalesce(s."Chunks", 0), 0) / (coalesce(s."Chunks", 0) + 0.5))
+                            ELSE 1 END AS idf
+                FROM indexed_libraries AS l
+                CROSS JOIN unnest({lexemes}::text[], {queries}::text[]) AS t(lexeme, query)
+                LEFT JOIN indexed_terms AS s ON s."LibraryId" = l."LibraryId" AND s."Lexeme" = t.lexeme
+                WHERE l."LibraryId" = ANY({libraryIds})
+            ),
+            scored AS (
+                SELECT m."ChunkId", sum(w.idf * ts_rank({RankWeights}::float4[], m."SearchVector", w.query)) AS score
+                FROM matched AS m JOIN weights AS w ON w."LibraryId" = m."LibraryId"
+                GROUP BY m."ChunkId"
             )
-            SELECT m."ChunkId", (row_number() OVER (ORDER BY ts_rank_cd(m."SearchVector", q.ranking, 32) DESC, m."ChunkId"))::int AS "Rank"
-            FROM matched AS m, q
+            SELECT "ChunkId", (row_number() OVER (ORDER BY score DESC, "ChunkId"))::int AS "Rank"
+            FROM scored
             ORDER BY "Rank"
             LIMIT {_options.Candidates}
             """).ToListAsync(cancellationToken);

@@ -2,9 +2,10 @@ namespace DocAIche.Search.Searching;
 
 /// <summary>
 /// What one search covers, resolved once per request: the library and version asked for (a library
-/// without a version means its default version), or every visible library at its default version.
+/// without a version means its default version), the libraries the query names, or every visible
+/// library at its default version.
 /// </summary>
-/// <param name="Library">The library asked for; null when the search covers every visible library.</param>
+/// <param name="Library">The library asked for (or the one library the query names); null when the search covers several.</param>
 /// <param name="Version">The version that answers for <paramref name="Library"/>.</param>
 /// <param name="Targets">Each library searched, with the one version of it that is searched (never a mix).</param>
 /// <param name="View">The visible libraries this scope covers; its fingerprint keys the cache.</param>
@@ -15,6 +16,15 @@ public sealed record SearchScope(VisibleLibrary? Library, string? Version, IRead
     {
         if (query.Library is null)
         {
+            // "vite config proxy", "flexbox vs grid in tailwind": a query that names libraries is
+            // answered from them; the largest library no longer crowds out the one meant.
+            var named = LibraryNames.Named(query.Text, view.Libraries);
+            if (named.Count > 0)
+            {
+                var only = named.Count == 1 ? named[0] : null;
+                return (new SearchScope(only, only?.DefaultVersion, [.. named.Select(l => (l, l.DefaultVersion!))], view.Only(named)), null);
+            }
+
             return (new SearchScope(null, null, [.. view.Libraries.Where(l => l.DefaultVersion is not null).Select(l => (l, l.DefaultVersion!))], view), null);
         }
         var library = view.Find(tenant, query.Library);

@@ -6,11 +6,13 @@ using Microsoft.Extensions.Options;
 namespace DocAIche.Search.Searching;
 
 /// <summary>
-/// Counts, per library, the words so common that matching them would mean ranking a large part of
-/// the library (PostgreSQL's <c>ts_rank_cd</c> has no inverse document frequency, and ranking tens
-/// of thousands of matches is what makes full-text latency explode). Counted with <c>ts_stat</c> for
-/// libraries above <see cref="SearchOptions.CommonTermMinimumChunks"/> whose index changed, at most
-/// every <see cref="SearchOptions.CommonTermRefresh"/>.
+/// Counts, per library, how many chunks hold each word (PostgreSQL's <c>ts_stat</c> into
+/// <c>indexed_terms</c>): search weighs a query's words by their inverse document frequency, which
+/// <c>ts_rank</c> lacks (so common words, the library's own name among them, outweighed rare and
+/// decisive ones), and lets only the rarer words pick candidates (ranking every match of a common word
+/// is what makes full-text latency explode). A library whose index changed is counted again at the
+/// next tick when it is small (<see cref="SearchOptions.CommonTermMinimumChunks"/>), at most every
+/// <see cref="SearchOptions.CommonTermRefresh"/> when large.
 /// </summary>
 public sealed partial class TermStatistics(IServiceScopeFactory scopes, IOptions<SearchOptions> options, TimeProvider time, ILogger<TermStatistics> logger)
     : BackgroundService
@@ -35,7 +37,7 @@ public sealed partial class TermStatistics(IServiceScopeFactory scopes, IOptions
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private sealed record Due(Guid LibraryId, long Generation);
+    private sealed record Due(Guid LibraryId, string TenantId, long Generation);
 
     internal async Task CountDueAsync(CancellationToken cancellationToken)
     {
@@ -45,33 +47,36 @@ public sealed partial class TermStatistics(IServiceScopeFactory scopes, IOptions
         var before = time.GetUtcNow() - settings.CommonTermRefresh;
         // Across tenants: term statistics are counted for every library whose index changed.
         var due = await db.IndexedLibraries.AsNoTracking().AcrossTenants()
-            .Where(l => !l.Deleted && l.Generation != l.TermsGeneration && (l.TermsCountedAt == null || l.TermsCountedAt < before))
-            .Select(l => new Due(l.LibraryId, l.Generation))
+            .Where(l => !l.Deleted && l.Generation != l.TermsGeneration
+                && (l.TermsCountedAt == null || l.TermsCountedAt < before || l.TermsChunks < settings.CommonTermMinimumChunks))
+            .Select(l => new Due(l.LibraryId, l.TenantId, l.Generation))
             .ToListAsync(cancellationToken);
         foreach (var library in due)
         {
-            var chunks = await db.IndexedChunks.AcrossTenants().CountAsync(c => c.LibraryId == library.LibraryId, cancellationToken);
-            List<string> common = [];
-            if (chunks >= settings.CommonTermMinimumChunks)
+            var chunks = await db.InTransactionAsync(async token =>
             {
-                var threshold = (int)Math.Ceiling(chunks * settings.CommonTermShare);
+                var count = await db.IndexedChunks.AcrossTenants().CountAsync(c => c.LibraryId == library.LibraryId, token);
+                await db.IndexedTerms.AcrossTenants().Where(t => t.LibraryId == library.LibraryId).ExecuteDeleteAsync(token);
                 // ts_stat takes its rows as query text: the id is a GUID, formatted, never user input.
                 var rows = $"SELECT \"SearchVector\" FROM indexed_chunks WHERE \"LibraryId\" = '{library.LibraryId:D}'";
-                common = await db.Database.SqlQuery<string>($"SELECT word AS \"Value\" FROM ts_stat({rows}) WHERE ndoc > {threshold} ORDER BY word")
-                    .ToListAsync(cancellationToken);
-            }
-            var now = time.GetUtcNow();
-            await db.IndexedLibraries.AcrossTenants().Where(l => l.LibraryId == library.LibraryId)
-                .ExecuteUpdateAsync(l => l
-                    .SetProperty(x => x.CommonTerms, common)
-                    .SetProperty(x => x.TermsGeneration, library.Generation)
-                    .SetProperty(x => x.TermsCountedAt, now), cancellationToken);
-            LogCounted(logger, library.LibraryId, chunks, common.Count);
+                await db.Database.ExecuteSqlAsync($"""
+                    INSERT INTO indexed_terms ("LibraryId", "TenantId", "Lexeme", "Chunks")
+                    SELECT {library.LibraryId}, {library.TenantId}, word, ndoc FROM ts_stat({rows})
+                    """, token);
+                var now = time.GetUtcNow();
+                await db.IndexedLibraries.AcrossTenants().Where(l => l.LibraryId == library.LibraryId)
+                    .ExecuteUpdateAsync(l => l
+                        .SetProperty(x => x.TermsChunks, count)
+                        .SetProperty(x => x.TermsGeneration, library.Generation)
+                        .SetProperty(x => x.TermsCountedAt, now), token);
+                return count;
+            }, cancellationToken);
+            LogCounted(logger, library.LibraryId, chunks);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Counted terms of library {LibraryId}: {Chunks} chunks, {Common} common terms")]
-    private static partial void LogCounted(ILogger logger, Guid libraryId, int chunks, int common);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Counted the terms of library {LibraryId}: {Chunks} chunks")]
+    private static partial void LogCounted(ILogger logger, Guid libraryId, int chunks);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Counting term statistics failed; trying again")]
     private static partial void LogFailed(ILogger logger, Exception exception);

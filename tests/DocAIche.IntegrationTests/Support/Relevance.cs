@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace DocAIche.IntegrationTests.Support;
 
@@ -10,7 +11,8 @@ public sealed record CorpusPage(string Library, string Path, string Url, string 
 public sealed record JudgedPage(string Path, int Grade);
 
 /// <summary>A question developers ask, with the pages that answer it in its library.</summary>
-public sealed record JudgedQuestion(string Id, string Query, string Library, string Kind, bool NamesLibrary, List<JudgedPage> Relevant);
+public sealed record JudgedQuestion(
+    string Id, string Query, string Library, string Kind, [property: JsonPropertyName("names_library")] bool NamesLibrary, List<JudgedPage> Relevant);
 
 /// <summary>How one search did: the rank of its first answering page (grade 2) within 10, and nDCG over the top 5.</summary>
 public sealed record QuestionScore(JudgedQuestion Question, bool Filtered, int? FirstAnswerRank, double NdcgAt5, IReadOnlyList<string> Top5)
@@ -63,11 +65,16 @@ public sealed class JudgedCorpus
         return new JudgedCorpus { Folder = folder, Pages = pages, Questions = questions };
     }
 
-    /// <summary>Creates each library (version "latest") with an upload source and stores every page in it; returns the library ids by name.</summary>
-    public async Task<Dictionary<string, Guid>> StoreAsync(HttpClient owner, string libraryPrefix, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates each library (version "latest") with an upload source and stores every page in it (a
+    /// page with no text, such as a site's landing page, is refused and left out); returns the library
+    /// ids by name.
+    /// </summary>
+    public async Task<Dictionary<string, Guid>> StoreAsync(
+        HttpClient owner, string libraryPrefix, IReadOnlyCollection<string>? only = null, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var ids = new Dictionary<string, Guid>(StringComparer.Ordinal);
-        foreach (var library in Libraries)
+        foreach (var library in Libraries.Where(l => only is null || only.Contains(l)))
         {
             var name = libraryPrefix + library;
             using var created = await owner.PostAsJsonAsync("/api/v1/libraries", new { name, versions = new[] { "latest" }, shared = false }, cancellationToken);
@@ -77,14 +84,21 @@ public sealed class JudgedCorpus
             await EnsureSuccessAsync(source, $"creating the source of {name}");
             var sourceId = (await source.Content.ReadFromJsonAsync<IdOnly>(Json, cancellationToken))!.Id;
             var pages = Pages.Where(p => p.Library == library).ToList();
+            var empty = 0;
             await Parallel.ForEachAsync(pages, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (page, token) =>
             {
                 var content = await File.ReadAllTextAsync(Path.Combine(Folder, library, page.Path), token);
                 using var stored = await owner.PostAsJsonAsync($"/api/v1/sources/{sourceId}/documents",
                     new { path = page.Path, content, format = page.Format, url = page.Url }, token);
+                if (stored.StatusCode == System.Net.HttpStatusCode.BadRequest && (await stored.Content.ReadAsStringAsync(token)).Contains("No text is left", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref empty);
+                    return;
+                }
+
                 await EnsureSuccessAsync(stored, $"storing {library}/{page.Path}");
             });
-            progress?.Invoke($"stored {pages.Count} pages of {name}");
+            progress?.Invoke($"stored {pages.Count - empty} pages of {name}" + (empty > 0 ? $" ({empty} without text refused)" : ""));
             ids[library] = id;
         }
 

@@ -152,10 +152,6 @@ namespace DocAIche.Search.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("ChangedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.PrimitiveCollection<List<string>>("CommonTerms")
-                        .IsRequired()
-                        .HasColumnType("text[]");
-
                     b.Property<string>("DefaultVersion")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -182,6 +178,9 @@ namespace DocAIche.Search.Infrastructure.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("TermsChunks")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset?>("TermsCountedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -197,6 +196,27 @@ namespace DocAIche.Search.Infrastructure.Migrations
                     b.HasIndex("TenantId", "Name");
 
                     b.ToTable("indexed_libraries", (string)null);
+                });
+
+            modelBuilder.Entity("DocAIche.Search.Model.IndexedTerm", b =>
+                {
+                    b.Property<Guid>("LibraryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Lexeme")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Chunks")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("LibraryId", "Lexeme");
+
+                    b.ToTable("indexed_terms", (string)null);
                 });
 
             modelBuilder.Entity("DocAIche.Search.Model.QueryHistoryEntry", b =>

@@ -38,5 +38,10 @@ public sealed class LibraryChangedConsumer(SearchDbContext db, ILogger<LibraryCh
             ? Db.IndexedChunks.Where(c => c.LibraryId == changed.LibraryId)
             : Db.IndexedChunks.Where(c => c.LibraryId == changed.LibraryId && !versions.Contains(c.Version));
         await gone.ExecuteDeleteAsync(cancellationToken);
+        if (library.Deleted)
+        {
+            // Its words are its content too: they go with it.
+            await Db.IndexedTerms.Where(t => t.LibraryId == changed.LibraryId).ExecuteDeleteAsync(cancellationToken);
+        }
     }
 }
