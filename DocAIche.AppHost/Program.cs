@@ -47,6 +47,8 @@ var search = builder.AddService<Projects.DocAIche_Search>("search", issuer)
     .WithSettings(builder.Configuration, "Messaging")
     .WithReference(identity)
     .WithEnvironment("Database__RuntimeRole__Password", infrastructure.Secret("search-runtime-role-password"))
+    // The embedding model's native buffers come from glibc's malloc: two arenas rather than one per core's worth of threads.
+    .WithEnvironment("MALLOC_ARENA_MAX", "2")
     .WithSettings(builder.Configuration, "Search")
     .WithSettings(builder.Configuration, "Embeddings")
     .WithSettings(builder.Configuration, "Answers");

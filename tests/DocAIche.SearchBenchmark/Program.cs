@@ -124,8 +124,8 @@ try
     await Step("4. Query latency, sequential (one request at a time, keep-alive), limit=10");
     var commonTerms = await db.WaitForTermStatisticsAsync(library, TimeSpan.FromMinutes(3), stop);
     Console.WriteLine(commonTerms is { } counted
-        ? $"term statistics counted: {counted} common terms (in more than the configured share of chunks) rank but do not pick candidates"
-        : "term statistics not counted after 3 min: full text picks candidates by every word");
+        ? $"term statistics counted: {counted:N0} distinct words weigh ranking by their rarity; the rarest pick candidates"
+        : "term statistics not counted after 3 min: every word weighs the same and picks candidates");
     var queries = new UniqueQueries(corpus);
     using var gateway = new SearchTarget("gateway", options.Gateway, options, library.Name);
     using var direct = new SearchTarget("direct", options.SearchService, options, library.Name);

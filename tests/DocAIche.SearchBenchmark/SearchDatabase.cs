@@ -115,7 +115,7 @@ internal sealed class SearchDatabase : IAsyncDisposable
 
     /// <summary>
     /// Waits (up to <paramref name="within"/>) until the service has counted the library's term
-    /// statistics, as it has in steady state; returns how many common terms it found.
+    /// statistics, as it has in steady state; returns how many distinct words it counted.
     /// </summary>
     public async Task<int?> WaitForTermStatisticsAsync(BenchmarkLibrary library, TimeSpan within, CancellationToken cancellationToken)
     {
@@ -123,7 +123,10 @@ internal sealed class SearchDatabase : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             await using var command = _source.CreateCommand(
-                """SELECT cardinality("CommonTerms") FROM indexed_libraries WHERE "LibraryId" = $1 AND "TermsGeneration" = "Generation" AND "TermsCountedAt" IS NOT NULL""" );
+                """
+                SELECT (SELECT count(*) FROM indexed_terms AS t WHERE t."LibraryId" = l."LibraryId")::int
+                FROM indexed_libraries AS l WHERE l."LibraryId" = $1 AND l."TermsGeneration" = l."Generation" AND l."TermsCountedAt" IS NOT NULL
+                """);
             command.Parameters.Add(new NpgsqlParameter { Value = library.LibraryId });
             if (await command.ExecuteScalarAsync(cancellationToken) is int common)
             {

@@ -4,6 +4,7 @@ using DocAIche.Search.Embeddings;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Searching;
 using DocAIche.ServiceDefaults.Authentication;
+using DocAIche.ServiceDefaults.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,8 +19,12 @@ namespace DocAIche.Search.Apis;
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 public sealed record SearchRequest(string? Query, string? Library = null, string? Version = null, int? Limit = null, int? MaxTokens = null, string? Cursor = null);
 
-/// <summary>How far one library's index is: chunks searchable by full text, and how many have their vector yet.</summary>
-public sealed record LibraryIndexStatus(Guid LibraryId, string Name, long Chunks, long Embedded, long Waiting);
+/// <summary>
+/// How far one library's index is: chunks searchable by full text, how many have their vector yet, and
+/// over how many chunks the word statistics that weigh ranking were last counted (they follow changes
+/// within seconds for small libraries, minutes for large ones).
+/// </summary>
+public sealed record LibraryIndexStatus(Guid LibraryId, string Name, long Chunks, long Embedded, long Waiting, long TermsCountedOver);
 
 /// <summary>The embedding model in use and each visible library's index.</summary>
 public sealed record IndexStatusResponse(string Model, IReadOnlyList<LibraryIndexStatus> Libraries);
@@ -66,10 +71,13 @@ public static class SearchApi
             SELECT "LibraryId", count(*) AS "Chunks", count(*) FILTER (WHERE "EmbeddingModel" = {model.Id}) AS "Embedded"
             FROM indexed_chunks WHERE "LibraryId" = ANY({ids}) GROUP BY "LibraryId"
             """).ToListAsync(cancellationToken)).ToDictionary(c => c.LibraryId);
+        // Across tenants: narrowed to the libraries this caller sees.
+        var counted = await db.IndexedLibraries.AsNoTracking().AcrossTenants().Where(l => ids.Contains(l.LibraryId))
+            .ToDictionaryAsync(l => l.LibraryId, l => l.TermsChunks, cancellationToken);
         return TypedResults.Ok(new IndexStatusResponse(model.Id, [.. view.Libraries.OrderBy(l => l.Name, StringComparer.OrdinalIgnoreCase).Select(l =>
         {
             var count = counts.GetValueOrDefault(l.LibraryId) ?? new ChunkCounts(l.LibraryId, 0, 0);
-            return new LibraryIndexStatus(l.LibraryId, l.Name, count.Chunks, count.Embedded, count.Chunks - count.Embedded);
+            return new LibraryIndexStatus(l.LibraryId, l.Name, count.Chunks, count.Embedded, count.Chunks - count.Embedded, counted.GetValueOrDefault(l.LibraryId));
         })]));
     }
 

@@ -100,7 +100,10 @@ public sealed partial class SearchEngine(
         }
     }
 
-    private sealed record QueryTerm(string Lexeme, long Chunks, long Total, bool NamesLibrary);
+    private sealed record QueryTerm(string Lexeme, long Chunks, long Total, bool Ignored);
+
+    /// <summary>Words that join what a query compares ("useMemo vs useCallback") and say nothing themselves.</summary>
+    private static readonly string[] Connectives = ["vs", "versus"];
 
     /// <summary><c>ts_rank</c>'s weights, in its order D, C, B, A: text (C) 0.2, headings (B) 0.5, page title (A) 1.</summary>
     private static readonly float[] RankWeights = [0.1f, 0.2f, 0.5f, 1.0f];
@@ -123,7 +126,7 @@ public sealed partial class SearchEngine(
             SELECT t AS "Lexeme",
                    coalesce((SELECT sum(s."Chunks") FROM indexed_terms AS s WHERE s."LibraryId" = ANY({libraryIds}) AND s."Lexeme" = t), 0)::int8 AS "Chunks",
                    (SELECT coalesce(sum(l."TermsChunks"), 0) FROM indexed_libraries AS l WHERE l."LibraryId" = ANY({libraryIds}))::int8 AS "Total",
-                   t = ANY(tsvector_to_array(to_tsvector('english', {libraryNames}))) AS "NamesLibrary"
+                   (t = ANY(tsvector_to_array(to_tsvector('english', {libraryNames}))) OR t = ANY({Connectives})) AS "Ignored"
             FROM unnest(tsvector_to_array(to_tsvector('english', {text}))) AS t
             """).ToListAsync(cancellationToken);
         if (terms.Count == 0)
@@ -131,27 +134,49 @@ public sealed partial class SearchEngine(
             return []; // only stop words
         }
 
-        // Words that name the searched library say nothing about which of its pages answers.
-        var meaningful = terms.Where(t => !t.NamesLibrary).ToList();
+        // Words that name the searched library say nothing about which of its pages answers; nor does "vs".
+        var meaningful = terms.Where(t => !t.Ignored).ToList();
         if (meaningful.Count == 0)
         {
             meaningful = terms;
         }
 
+        // Candidates are picked by the rarest words, as many as keep the matches they can bring within
+        // the limit (so the limit never cuts an arbitrary part of them), and by all the words together.
         var total = terms[0].Total;
-        var rare = meaningful.Where(t => total < _options.CommonTermMinimumChunks || t.Chunks <= total * _options.CommonTermShare).ToList();
-        var picking = string.Join(" | ", (rare.Count > 0 ? rare : meaningful).Select(t => QueryText.TsQueryLiteral(t.Lexeme)));
+        var picked = new List<QueryTerm>();
+        long bringing = 0;
+        foreach (var term in meaningful.OrderBy(t => t.Chunks).ThenBy(t => t.Lexeme, StringComparer.Ordinal))
+        {
+            var common = total >= _options.CommonTermMinimumChunks && term.Chunks > total * _options.CommonTermShare;
+            if (picked.Count > 0 && (common || bringing + term.Chunks > _options.FullTextMatchLimit))
+            {
+                break;
+            }
+
+            picked.Add(term);
+            bringing += term.Chunks;
+        }
+
+        var picking = string.Join(" | ", picked.Select(t => QueryText.TsQueryLiteral(t.Lexeme)));
+        var every = string.Join(" & ", meaningful.Select(t => QueryText.TsQueryLiteral(t.Lexeme)));
         var lexemes = meaningful.Select(t => t.Lexeme).ToArray();
         var queries = meaningful.Select(t => QueryText.TsQueryLiteral(t.Lexeme)).ToArray();
         return await db.Database.SqlQuery<RankedChunk>($"""
             WITH q AS (
-                SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {picking}::tsquery END AS picking
+                SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {picking}::tsquery END AS picking,
+                       CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {every}::tsquery END AS every
             ),
             matched AS (
-                SELECT c."ChunkId", c."LibraryId", c."SearchVector" FROM indexed_chunks AS c, q
-                WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
-                  AND c."SearchVector" @@ q.picking
-                LIMIT {_options.FullTextMatchLimit}
+                (SELECT c."ChunkId", c."LibraryId", c."SearchVector" FROM indexed_chunks AS c, q
+                 WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
+                   AND c."SearchVector" @@ q.picking
+                 LIMIT {_options.FullTextMatchLimit})
+                UNION ALL
+                (SELECT c."ChunkId", c."LibraryId", c."SearchVector" FROM indexed_chunks AS c, q
+                 WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
+                   AND c."SearchVector" @@ q.every AND NOT (c."SearchVector" @@ q.picking)
+                 LIMIT {_options.FullTextMatchLimit})
             ),
             weights AS (
                 SELECT l."LibraryId", t.query::tsquery AS query,

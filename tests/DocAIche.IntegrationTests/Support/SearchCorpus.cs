@@ -8,7 +8,7 @@ namespace DocAIche.IntegrationTests.Support;
 /// <summary>One relevance judgement: the page that answers the query.</summary>
 public sealed record RelevanceQuery(string Query, string? Library, string? Version, string ExpectedTitle, string ExpectedLibrary, string ExpectedVersion);
 
-public sealed record LibraryIndexStatus(Guid LibraryId, string Name, long Chunks, long Embedded, long Waiting);
+public sealed record LibraryIndexStatus(Guid LibraryId, string Name, long Chunks, long Embedded, long Waiting, long TermsCountedOver = 0);
 
 public sealed record IndexStatus(string Model, List<LibraryIndexStatus> Libraries);
 
