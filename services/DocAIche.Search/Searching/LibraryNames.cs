@@ -54,10 +54,16 @@ public static partial class LibraryNames
         return [.. libraries.Where(l => l.DefaultVersion is not null && Forms(l.Name).Any(words.Contains))];
     }
 
-    /// <summary>The query's words, lower case, each also joined with the next ("next js" names next.js).</summary>
+    /// <summary>
+    /// The query's words, lower case and compacted ("Next.js" is "nextjs"), each also joined with the
+    /// next ("next js"). A word is what spaces and punctuation around words delimit: "python-multipart"
+    /// is a package's name, not the word "python".
+    /// </summary>
     private static HashSet<string> Words(string query)
     {
-        var words = Separators().Split(query.ToLowerInvariant()).Where(w => w.Length > 0).ToList();
+        var words = Whitespace().Split(query.ToLowerInvariant())
+            .Select(w => string.Concat(w.Trim(TrimmedPunctuation).Where(char.IsLetterOrDigit)))
+            .Where(w => w.Length > 0).ToList();
         var set = new HashSet<string>(words, StringComparer.Ordinal);
         for (var i = 0; i + 1 < words.Count; i++)
         {
@@ -67,6 +73,11 @@ public static partial class LibraryNames
         return set;
     }
 
+    private static readonly char[] TrimmedPunctuation = ['"', '\'', '`', '(', ')', '[', ']', '{', '}', ',', ';', ':', '!', '?', '.'];
+
     [GeneratedRegex(@"[^\p{L}\p{N}]+", RegexOptions.CultureInvariant)]
     private static partial Regex Separators();
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex Whitespace();
 }

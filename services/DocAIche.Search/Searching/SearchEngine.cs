@@ -31,7 +31,7 @@ public sealed partial class SearchEngine(
         if (scope.Count > 0)
         {
             var libraryIds = scope.Select(s => s.Library.LibraryId).Distinct().ToArray();
-            var keys = scope.Select(s => $"{s.Library.LibraryId}/{s.Version}").ToArray();
+            var keys = ScopeKeys.Of(scope);
             // The model embeds the query on the thread pool while the database ranks full text.
             var embedding = EmbedQueryAsync(query.Text, cancellationToken);
             var libraryNames = string.Join(" ", scope.Select(s => s.Library.Name).Distinct().SelectMany(LibraryNames.Forms));
@@ -119,7 +119,7 @@ public sealed partial class SearchEngine(
     /// <see cref="SearchOptions.FullTextMatchLimit"/>. A query with operators ("phrase", OR, -word)
     /// matches as written.
     /// </summary>
-    private async Task<IReadOnlyList<RankedChunk>> FullTextAsync(string text, Guid[] libraryIds, string[] keys, string libraryNames, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RankedChunk>> FullTextAsync(string text, Guid[] libraryIds, ScopeKeys keys, string libraryNames, CancellationToken cancellationToken)
     {
         var exact = QueryText.HasOperators(text);
         var terms = await db.Database.SqlQuery<QueryTerm>($"""
@@ -167,14 +167,17 @@ public sealed partial class SearchEngine(
                 SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {picking}::tsquery END AS picking,
                        CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {every}::tsquery END AS every
             ),
+            -- Each match's vector is read (and decompressed) once, not once per word of the query.
             matched AS (
-                (SELECT c."ChunkId", c."LibraryId", c."SearchVector" FROM indexed_chunks AS c, q
-                 WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
+                (SELECT c."ChunkId", c."LibraryId", c."SearchVector" || ''::tsvector AS "SearchVector" FROM indexed_chunks AS c, q
+                 WHERE c."LibraryId" = ANY({libraryIds}) AND c."Version" = ANY({keys.Versions})
+                   AND ({keys.Pairs}::text[] IS NULL OR (c."LibraryId"::text || '/' || c."Version") = ANY({keys.Pairs}))
                    AND c."SearchVector" @@ q.picking
                  LIMIT {_options.FullTextMatchLimit})
                 UNION ALL
-                (SELECT c."ChunkId", c."LibraryId", c."SearchVector" FROM indexed_chunks AS c, q
-                 WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
+                (SELECT c."ChunkId", c."LibraryId", c."SearchVector" || ''::tsvector AS "SearchVector" FROM indexed_chunks AS c, q
+                 WHERE c."LibraryId" = ANY({libraryIds}) AND c."Version" = ANY({keys.Versions})
+                   AND ({keys.Pairs}::text[] IS NULL OR (c."LibraryId"::text || '/' || c."Version") = ANY({keys.Pairs}))
                    AND c."SearchVector" @@ q.every AND NOT (c."SearchVector" @@ q.picking)
                  LIMIT {_options.FullTextMatchLimit})
             ),
@@ -189,9 +192,9 @@ public sealed partial class SearchEngine(
                 WHERE l."LibraryId" = ANY({libraryIds})
             ),
             scored AS (
-                SELECT m."ChunkId", sum(w.idf * ts_rank({RankWeights}::float4[], m."SearchVector", w.query)) AS score
-                FROM matched AS m JOIN weights AS w ON w."LibraryId" = m."LibraryId"
-                GROUP BY m."ChunkId"
+                SELECT m."ChunkId",
+                       (SELECT sum(w.idf * ts_rank({RankWeights}::float4[], m."SearchVector", w.query)) FROM weights AS w WHERE w."LibraryId" = m."LibraryId") AS score
+                FROM matched AS m
             )
             SELECT "ChunkId", (row_number() OVER (ORDER BY score DESC, "ChunkId"))::int AS "Rank"
             FROM scored
@@ -205,7 +208,7 @@ public sealed partial class SearchEngine(
     /// full), of those at least <see cref="SearchOptions.MinimumVectorSimilarity"/> alike. The floor is
     /// applied after the index scan, so a query nothing answers costs no longer scan.
     /// </summary>
-    private async Task<IReadOnlyList<RankedChunk>> VectorAsync(float[] vector, Guid[] libraryIds, string[] keys, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RankedChunk>> VectorAsync(float[] vector, Guid[] libraryIds, ScopeKeys keys, CancellationToken cancellationToken)
     {
         var model = embeddings.Id;
         return await db.Database.SqlQuery<RankedChunk>($"""
@@ -213,7 +216,8 @@ public sealed partial class SearchEngine(
             FROM (
                 SELECT c."ChunkId", c."Embedding" <=> {vector}::real[]::vector AS distance
                 FROM indexed_chunks AS c
-                WHERE c."LibraryId" = ANY({libraryIds}) AND (c."LibraryId"::text || '/' || c."Version") = ANY({keys})
+                WHERE c."LibraryId" = ANY({libraryIds}) AND c."Version" = ANY({keys.Versions})
+                   AND ({keys.Pairs}::text[] IS NULL OR (c."LibraryId"::text || '/' || c."Version") = ANY({keys.Pairs}))
                   AND c."EmbeddingModel" = {model}
                 ORDER BY c."Embedding" <=> {vector}::real[]::vector
                 LIMIT {_options.Candidates}
@@ -268,6 +272,23 @@ public sealed partial class SearchEngine(
             WHERE c."ChunkId" = ANY({chunkIds})
             """).ToListAsync(cancellationToken);
         return rows.ToDictionary(r => r.ChunkId, r => r with { Snippet = Snippets.ToHtml(r.Snippet) });
+    }
+
+    /// <summary>
+    /// The library versions a search covers, as plain column filters (library ids and versions) that
+    /// the planner estimates well: with a filter on a computed "library/version" key it guessed a
+    /// handful of rows, and scanned a whole library by hand instead of through the vector index (33 ms
+    /// against 3.6 ms on a 5,000-chunk library). The exact pairs are added only when a searched library
+    /// has other versions that the two lists would let in.
+    /// </summary>
+    private sealed record ScopeKeys(string[] Versions, string[]? Pairs)
+    {
+        public static ScopeKeys Of(IReadOnlyList<(VisibleLibrary Library, string Version)> scope)
+        {
+            var versions = scope.Select(s => s.Version).Distinct(StringComparer.Ordinal).ToArray();
+            var ambiguous = scope.Count > 1 && versions.Length > 1 && scope.Any(s => s.Library.Versions.Count(v => versions.Contains(v)) > 1);
+            return new ScopeKeys(versions, ambiguous ? [.. scope.Select(s => $"{s.Library.LibraryId}/{s.Version}")] : null);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The embedding model failed; searching by full text alone")]

@@ -35,6 +35,8 @@ public class LibraryNamesTests
     [InlineData("next js app router", "Next.js")]
     [InlineData("nextjs middleware", "Next.js")]
     [InlineData("redis connection pool", "redis-py")]
+    [InlineData("how do I add a plugin (vite)?", "vite")]
+    [InlineData("Next.js image optimisation", "Next.js")]
     public void A_query_naming_a_library_names_it(string query, string library) =>
         Assert.Equal([library], LibraryNames.Named(query, Libraries).Select(l => l.Name));
 
@@ -42,6 +44,8 @@ public class LibraryNamesTests
     [InlineData("how do I reset state when a prop changes")]
     [InlineData("reactive variables")]
     [InlineData("unversioned settings")]
+    [InlineData("form fields not working, python-multipart needs to be installed")]
+    [InlineData("pip install fastapi_users")]
     [InlineData("")]
     public void A_query_naming_no_library_names_none(string query) => Assert.Empty(LibraryNames.Named(query, Libraries));
 
