@@ -37,6 +37,7 @@ internal static class Extensions
         builder.Services.AddSingleton<SearchMetrics>();
         builder.Services.AddScoped<LibraryCatalog>();
         builder.Services.AddScoped<SearchEngine>();
+        builder.Services.AddScoped<SearchTimings>();
         builder.Services.AddScoped<CachedSearch>();
         builder.Services.AddHostedService<TermStatistics>();
 

@@ -132,6 +132,7 @@ public static class SearchApi
             return TypedResults.ValidationProblem(errors);
         }
         var outcome = await searches.SearchAsync(http.User.GetTenantId(), query, cancellationToken);
+        http.Response.Headers["Server-Timing"] = http.RequestServices.GetRequiredService<SearchTimings>().Header();
         if (outcome is SearchOutcome.Found answered)
         {
             history.Record(http.User, answered.Response, "api");

@@ -13,7 +13,7 @@ namespace DocAIche.Search.Searching;
 /// the response says so.
 /// </summary>
 public sealed partial class SearchEngine(
-    SearchDbContext db, EmbeddingModel embeddings, IOptions<SearchOptions> options, ILogger<SearchEngine> logger)
+    SearchDbContext db, EmbeddingModel embeddings, SearchTimings timings, IOptions<SearchOptions> options, ILogger<SearchEngine> logger)
 {
     private static readonly ActivitySource Source = new("DocAIche.Search");
 
@@ -33,23 +33,23 @@ public sealed partial class SearchEngine(
             var libraryIds = scope.Select(s => s.Library.LibraryId).Distinct().ToArray();
             var keys = ScopeKeys.Of(scope);
             // The model embeds the query on the thread pool while the database ranks full text.
-            var embedding = EmbedQueryAsync(query.Text, cancellationToken);
+            var embedding = timings.TimeAsync("embed", EmbedQueryAsync(query.Text, cancellationToken));
             var libraryNames = string.Join(" ", scope.Select(s => s.Library.Name).Distinct().SelectMany(LibraryNames.Forms));
-            fullText = await FullTextAsync(query.Text, libraryIds, keys, libraryNames, cancellationToken);
+            fullText = await timings.TimeAsync("fulltext", FullTextAsync(query.Text, libraryIds, keys, libraryNames, cancellationToken));
             var vector = await embedding;
             if (vector is not null)
             {
                 methods.Add("semantic");
-                vectors = await VectorAsync(vector, libraryIds, keys, cancellationToken);
+                vectors = await timings.TimeAsync("vector", VectorAsync(vector, libraryIds, keys, cancellationToken));
             }
         }
 
         var candidateIds = fullText.Select(c => c.ChunkId).Concat(vectors.Select(c => c.ChunkId)).Distinct().ToArray();
-        var candidates = await CandidatesAsync(tenant, candidateIds, cancellationToken);
+        var candidates = await timings.TimeAsync("candidates", CandidatesAsync(tenant, candidateIds, cancellationToken));
         var ranked = Fusion.Rank(fullText, vectors, candidates, _options);
 
         var page = ranked.Skip(query.Offset).Take(query.Limit).ToList();
-        var texts = await TextsAsync(query.Text, [.. page.Select(p => p.Chunk.ChunkId)], cancellationToken);
+        var texts = await timings.TimeAsync("texts", TextsAsync(query.Text, [.. page.Select(p => p.Chunk.ChunkId)], cancellationToken));
         var names = scope.Select(s => s.Library).DistinctBy(l => l.LibraryId).ToDictionary(l => l.LibraryId, l => l.Name);
 
         var results = new List<SearchResult>(page.Count);
