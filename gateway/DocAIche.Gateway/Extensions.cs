@@ -1,6 +1,7 @@
 using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
+using DocAIche.Gateway.Live;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
@@ -16,6 +17,11 @@ internal static class Extensions
             .AddServiceDiscoveryDestinationResolver()
             // Whatever a service says about its server software stays inside.
             .AddTransforms(transforms => transforms.AddResponseHeaderRemove("Server", ResponseCondition.Always));
+
+        // Live updates (/ws) bypass the proxy: a socket per connection to the websocket service's live endpoint.
+        builder.AddSettings<LiveForwardingOptions>(LiveForwardingOptions.Section);
+        builder.Services.AddSingleton<LiveBackend>();
+        builder.Services.AddSingleton<LiveForwarder>();
 
         builder.Services.AddHttpClient(DownstreamHealth.ClientName, client => client.Timeout = DownstreamHealth.Timeout);
         builder.Services.AddSingleton<DownstreamHealth>();
@@ -37,6 +43,8 @@ internal static class Extensions
                 .WithMethods("GET", "POST", "PUT", "DELETE")
                 .WithHeaders("Authorization", "Content-Type", "X-Api-Key", "X-Correlation-Id")
                 .WithExposedHeaders("X-Correlation-Id", "Retry-After")));
+        // None of these cut a live connection: Kestrel exempts upgraded connections from the body size
+        // and data-rate limits, and the header and keep-alive timeouts end with the opening request.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<EdgeOptions>>((kestrel, edge) =>
         {
             kestrel.Limits.MaxRequestBodySize = edge.Value.MaxRequestBodyBytes;

@@ -20,8 +20,6 @@ public sealed class DownstreamHealth(IHttpClientFactory clients, IProxyConfigPro
         var started = Stopwatch.GetTimestamp();
         var clusters = proxyConfig.GetConfig().Clusters
             .Where(c => c.Destinations is { Count: > 0 })
-            // The websocket service's live endpoint speaks only the WebSocket handshake; its process is probed through the "websocket" cluster.
-            .Where(c => c.Metadata?.GetValueOrDefault("HealthProbe") != "none")
             .ToList();
         var own = CheckSelfAsync(cancellationToken);
         var checks = await Task.WhenAll(clusters.Select(c => CheckClusterAsync(c, cancellationToken)).Append(own));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DocAIche.Contracts.LiveUpdates;
 
 namespace DocAIche.WebSocket.LiveUpdates;
 
@@ -77,11 +78,10 @@ public static class LiveHandshake
     public const int MaxRequestBytes = 16 * 1024;
 
     /// <summary>The path clients connect to (the gateway forwards its own <c>/ws</c> here).</summary>
-    public const string Path = "/ws";
+    public const string Path = LiveEndpoint.Path;
 
     private const int MaxHeaders = 100;
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    private static readonly string[] TokenParameters = ["access_token", "token", "api_key", "apikey", "key"];
 
     /// <summary>Where the request's head ends (just after the blank line), or -1 while it is incomplete.</summary>
     public static int EndOfHead(ReadOnlySpan<byte> received)
@@ -113,7 +113,7 @@ public static class LiveHandshake
             return Refuse(405, "Method not allowed", "Open a live connection with GET.", [new("Allow", "GET")]);
         }
         // URLs end up in logs and browser history: a credential there is refused even when another one is valid.
-        if (query >= 0 && QueryNames(target[(query + 1)..]).Any(name => TokenParameters.Contains(name, StringComparer.OrdinalIgnoreCase)))
+        if (query >= 0 && QueryNames(target[(query + 1)..]).Any(name => LiveEndpoint.CredentialParameters.Contains(name, StringComparer.OrdinalIgnoreCase)))
         {
             return Refuse(400, "Credentials in the URL",
                 "Send the token in the Authorization header or as the 'docaiche.bearer.<token>' subprotocol, never in the URL.");
