@@ -36,6 +36,7 @@ internal static class Extensions
 
         builder.Services.AddSingleton<SearchMetrics>();
         builder.Services.AddScoped<LibraryCatalog>();
+        builder.Services.AddSingleton<LibraryViews>();
         builder.Services.AddScoped<SearchEngine>();
         builder.Services.AddScoped<SearchTimings>();
         builder.Services.AddScoped<CachedSearch>();

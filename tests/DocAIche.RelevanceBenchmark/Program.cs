@@ -80,6 +80,7 @@ if (Flag("--store-only"))
 
 var scores = new List<QuestionScore>();
 var timings = new List<double>();
+var steps = new Dictionary<string, List<double>>(StringComparer.Ordinal);
 foreach (var question in corpus.Questions)
 {
     foreach (var filtered in new[] { true, false })
@@ -88,6 +89,16 @@ foreach (var question in corpus.Questions)
         var clock = Stopwatch.StartNew();
         using var response = await http.GetAsync(url);
         timings.Add(clock.Elapsed.TotalMilliseconds);
+        // The search service's own account of its time (Server-Timing: embed;dur=5.1, fulltext;dur=8.0, ...).
+        foreach (var step in response.Headers.TryGetValues("Server-Timing", out var values) ? string.Join(',', values).Split(',') : [])
+        {
+            var parts = step.Trim().Split(";dur=");
+            if (parts.Length == 2 && double.TryParse(parts[1], CultureInfo.InvariantCulture, out var milliseconds))
+            {
+                (steps.TryGetValue(parts[0], out var list) ? list : steps[parts[0]] = []).Add(milliseconds);
+            }
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             Console.Error.WriteLine($"{question.Id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -125,7 +136,12 @@ foreach (var kind in corpus.Questions.Select(q => q.Kind).Distinct().Order())
 var unfiltered = scores.Where(s => !s.Filtered).SelectMany(s => s.Top5).Where(k => k != "(other)").GroupBy(k => k[..k.IndexOf('/', StringComparison.Ordinal)]);
 Console.WriteLine($"  share of the unfiltered top 5 by library: {string.Join(", ", unfiltered.Select(g => $"{g.Key} {g.Count()}"))}");
 timings.Sort();
-Console.WriteLine($"latency of these searches (sequential, first time asked): p50 {timings[timings.Count / 2]:0.0} ms, p95 {timings[(int)(timings.Count * 0.95)]:0.0} ms");
+Console.WriteLine($"latency of these searches through the gateway (sequential, first time asked): p50 {timings[timings.Count / 2]:0.0} ms, p95 {timings[(int)(timings.Count * 0.95)]:0.0} ms");
+foreach (var (step, list) in steps)
+{
+    list.Sort();
+    Console.WriteLine($"  search service's {step,-10}: p50 {list[list.Count / 2],6:0.0} ms, p95 {list[(int)(list.Count * 0.95)],6:0.0} ms");
+}
 
 if (Flag("--misses"))
 {

@@ -9,7 +9,8 @@ namespace DocAIche.Search.Searching;
 /// <summary>
 /// Search through a two-level cache (this instance's memory, then Redis). The key holds the tenant,
 /// the normalised query and its filters, and the fingerprint of every visible library's index
-/// generation: any change to an index makes the entries computed before it unreachable at once, on
+/// generation: any change to an index makes the entries computed before it unreachable within the
+/// library view's lifetime (<see cref="SearchOptions.LibraryViewLifetime"/>), on
 /// every instance. Concurrent identical misses on one instance compute once. With Redis down the
 /// cache degrades to memory only.
 /// </summary>

@@ -1,8 +1,10 @@
 using DocAIche.ServiceDefaults.Data;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using DocAIche.Search.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace DocAIche.Search.Searching;
 
@@ -34,9 +36,22 @@ public sealed record LibraryView(IReadOnlyList<VisibleLibrary> Libraries, string
     public LibraryView Only(IReadOnlyList<VisibleLibrary> libraries) => new(libraries, LibraryCatalog.Fingerprint(libraries));
 }
 
-public sealed class LibraryCatalog(SearchDbContext db)
+public sealed class LibraryCatalog(SearchDbContext db, LibraryViews views)
 {
+    /// <summary>The libraries the tenant sees, read at most <see cref="SearchOptions.LibraryViewLifetime"/> ago.</summary>
     public async Task<LibraryView> VisibleAsync(string tenant, CancellationToken cancellationToken)
+    {
+        if (views.TryGet(tenant) is { } remembered)
+        {
+            return remembered;
+        }
+
+        var view = await ReadAsync(tenant, cancellationToken);
+        views.Remember(tenant, view);
+        return view;
+    }
+
+    private async Task<LibraryView> ReadAsync(string tenant, CancellationToken cancellationToken)
     {
         // Across tenants, then narrowed by hand: the caller's own libraries and every tenant's shared ones.
         var libraries = await db.IndexedLibraries.AsNoTracking().AcrossTenants()
@@ -60,5 +75,28 @@ public sealed class LibraryCatalog(SearchDbContext db)
                 .Append(':').Append(library.DefaultVersion).Append(':').Append(library.Shared).Append(';');
         }
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())), 0, 12);
+    }
+}
+
+/// <summary>
+/// Each tenant's library view, kept for <see cref="SearchOptions.LibraryViewLifetime"/> (a second by
+/// default): a search answered from the cache then costs no database round trip. A change to an
+/// index (made by this instance or another, committed in the database) reaches searches within the
+/// lifetime: a view read just before the commit can stand until it ends.
+/// </summary>
+public sealed class LibraryViews(IOptions<SearchOptions> options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, (LibraryView View, long Until)> _views = new(StringComparer.Ordinal);
+
+    public LibraryView? TryGet(string tenant) =>
+        _views.TryGetValue(tenant, out var entry) && entry.Until > time.GetTimestamp() ? entry.View : null;
+
+    public void Remember(string tenant, LibraryView view)
+    {
+        var lifetime = options.Value.LibraryViewLifetime;
+        if (lifetime > TimeSpan.Zero)
+        {
+            _views[tenant] = (view, time.GetTimestamp() + (long)(lifetime.TotalSeconds * time.TimestampFrequency));
+        }
     }
 }

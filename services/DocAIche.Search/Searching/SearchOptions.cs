@@ -55,6 +55,14 @@ public sealed class SearchOptions
     [Range(0.0, 1.0)]
     public double ReleaseNotesFactor { get; set; } = 0.5;
 
+    /// <summary>
+    /// How long an instance reuses a tenant's view of its libraries (their index generations key the
+    /// cache) before reading it again: zero reads it for every search. Changes on other instances are
+    /// seen within this time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan LibraryViewLifetime { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a search result stays in Redis (every index change makes it unreachable sooner).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CacheExpiration { get; set; } = TimeSpan.FromMinutes(10);
