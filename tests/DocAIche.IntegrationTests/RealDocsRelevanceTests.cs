@@ -10,6 +10,7 @@ namespace DocAIche.IntegrationTests;
 /// gateway as a user would. Rank thresholds, never timings: a change that makes ranking worse fails
 /// here. The full judged set (161 questions over 821 pages) is measured by tests/DocAIche.RelevanceBenchmark.
 /// </summary>
+[Collection(DocAIcheCollection.Name)]
 public sealed class RealDocsRelevanceTests(DocAIcheFixture docaiche, ITestOutputHelper output)
 {
     private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "RealDocs");
@@ -54,9 +55,11 @@ public sealed class RealDocsRelevanceTests(DocAIcheFixture docaiche, ITestOutput
         Assert.True(naming.HitAt5 >= 0.9, $"naming their library: {naming}");
     }
 
-    // Measured on this set when the thresholds were set (see the issue 15 note): a little below, as a floor.
-    private const double WithLibraryMrr = 0.0;
-    private const double WithLibraryHitAt5 = 0.0;
-    private const double WithLibraryNdcgAt5 = 0.0;
-    private const double WithoutLibraryMrr = 0.0;
+    // Measured on this set when the thresholds were set: MRR 0.975, Hit@5 1.000, nDCG@5 0.964 with the
+    // library, MRR 0.975 without. The floors are a little below (three questions slipping from rank 1
+    // to 2 cost about 0.04), so a real regression fails and a tie broken the other way does not.
+    private const double WithLibraryMrr = 0.93;
+    private const double WithLibraryHitAt5 = 0.975;
+    private const double WithLibraryNdcgAt5 = 0.92;
+    private const double WithoutLibraryMrr = 0.93;
 }
