@@ -100,6 +100,20 @@ public sealed class SearchTests(DocAIcheFixture docaiche)
     }
 
     [Theory]
+    [InlineData("o'brien's worker isn't retrying")]
+    [InlineData(@"C:\\tasks\\retry path \\ backslash")]
+    [InlineData("the and of vs")]
+    [InlineData("retry -changelog \"failed tasks\"")]
+    public async Task Queries_with_quotes_backslashes_or_only_stop_words_are_searched_not_refused(string query)
+    {
+        var corpus = await SearchCorpus.IngestedAsync(docaiche);
+
+        var found = await SearchAsync(corpus.Owner, SearchUrl(query, "ferrymen"));
+
+        Assert.Equal("ferrymen", found.Library);
+    }
+
+    [Theory]
     [InlineData("/api/v1/search?q=x&limit=0", HttpStatusCode.BadRequest)]
     [InlineData("/api/v1/search?q=x&maxTokens=0", HttpStatusCode.BadRequest)]
     [InlineData("/api/v1/search?q=x&version=1.0", HttpStatusCode.BadRequest)]

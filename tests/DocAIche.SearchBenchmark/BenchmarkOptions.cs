@@ -31,6 +31,9 @@ internal sealed class BenchmarkOptions
 
     public bool CleanupOnly { get; init; }
 
+    /// <summary>Only the embedding comparison on the real chunks already indexed: raw model against the running service.</summary>
+    public int? EmbeddingOnly { get; init; }
+
     /// <summary>The search service's process, when found (for its CPU time and binary path).</summary>
     public int? SearchPid { get; init; }
 
@@ -47,13 +50,15 @@ internal sealed class BenchmarkOptions
           --keep              leave the benchmark library in place
           --skip-seed         reuse a library an earlier run left with --keep
           --cleanup-only      remove every search-benchmark-* library and its rows, then stop
+          --embedding-only N  only compare the raw model with the running service's embedder on N real chunks
+                              already indexed (their vectors are cleared and made again), with the service's memory
         """;
 
     public static BenchmarkOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var flags = new HashSet<string>(StringComparer.Ordinal);
-        string[] valued = ["--chunks", "--concurrency", "--gateway", "--search-url", "--searchdb", "--token-file"];
+        string[] valued = ["--chunks", "--concurrency", "--gateway", "--search-url", "--searchdb", "--token-file", "--embedding-only"];
         string[] switches = ["--keep", "--skip-seed", "--cleanup-only"];
         for (var i = 0; i < args.Length; i++)
         {
@@ -91,6 +96,7 @@ internal sealed class BenchmarkOptions
             Keep = flags.Contains("--keep"),
             SkipSeed = flags.Contains("--skip-seed"),
             CleanupOnly = flags.Contains("--cleanup-only"),
+            EmbeddingOnly = values.TryGetValue("--embedding-only", out var real) ? int.Parse(real, CultureInfo.InvariantCulture) : null,
             SearchPid = search?.Pid,
             GatewayPid = gatewayProcess?.Pid,
         };

@@ -65,6 +65,12 @@ if (options.CleanupOnly)
     return 0;
 }
 
+if (options.EmbeddingOnly is { } realChunks)
+{
+    await RealEmbedding.CompareAsync(db, options, realChunks, stop);
+    return 0;
+}
+
 var tenant = options.Claim("tenant");
 if (tenant is null)
 {

@@ -11,9 +11,6 @@ public static partial class QueryText
     /// <summary>"Quoted phrases", OR, or -excluded words: then every word must match as written, not any of them.</summary>
     public static bool HasOperators(string text) => text.Contains('"') || Operators().IsMatch(text);
 
-    /// <summary>A lexeme as a quoted <c>tsquery</c> operand (quotes doubled, backslashes escaped).</summary>
-    public static string TsQueryLiteral(string lexeme) => $"'{lexeme.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal)}'";
-
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 

@@ -100,8 +100,6 @@ public sealed partial class SearchEngine(
         }
     }
 
-    private sealed record QueryTerm(string Lexeme, long Chunks, long Total, bool Ignored);
-
     /// <summary>Words that join what a query compares ("useMemo vs useCallback") and say nothing themselves.</summary>
     private static readonly string[] Connectives = ["vs", "versus"];
 
@@ -113,59 +111,41 @@ public sealed partial class SearchEngine(
     /// inverse document frequency in the chunk's own library (<see cref="TermStatistics"/>; so scores
     /// compare across libraries) times how strongly the chunk holds it (<c>ts_rank</c>: the page title
     /// counts most, then headings, then text; repeats count less and less). Rare, decisive words and
-    /// chunks holding more of the query win; words that name the searched library count for nothing.
-    /// Candidates are picked only by the query's rarer words when it has any (a word in a large share
-    /// of the library would make ranking scan much of the index), at most
-    /// <see cref="SearchOptions.FullTextMatchLimit"/>. A query with operators ("phrase", OR, -word)
-    /// matches as written.
+    /// chunks holding more of the query win; words that name the searched library, and "vs", count for
+    /// nothing (unless they are all the query has). Candidates are picked by the rarest words, as many
+    /// as keep the matches they can bring within <see cref="SearchOptions.FullTextMatchLimit"/> (a
+    /// word in a large share of the library never picks: ranking its every match is what makes
+    /// latency explode), and by all the words together. A query with operators ("phrase", OR, -word)
+    /// matches as written. One statement, one round trip.
     /// </summary>
     private async Task<IReadOnlyList<RankedChunk>> FullTextAsync(string text, Guid[] libraryIds, ScopeKeys keys, string libraryNames, CancellationToken cancellationToken)
     {
         var exact = QueryText.HasOperators(text);
-        var terms = await db.Database.SqlQuery<QueryTerm>($"""
-            SELECT t AS "Lexeme",
-                   coalesce((SELECT sum(s."Chunks") FROM indexed_terms AS s WHERE s."LibraryId" = ANY({libraryIds}) AND s."Lexeme" = t), 0)::int8 AS "Chunks",
-                   (SELECT coalesce(sum(l."TermsChunks"), 0) FROM indexed_libraries AS l WHERE l."LibraryId" = ANY({libraryIds}))::int8 AS "Total",
-                   (t = ANY(tsvector_to_array(to_tsvector('english', {libraryNames}))) OR t = ANY({Connectives})) AS "Ignored"
-            FROM unnest(tsvector_to_array(to_tsvector('english', {text}))) AS t
-            """).ToListAsync(cancellationToken);
-        if (terms.Count == 0)
-        {
-            return []; // only stop words
-        }
-
-        // Words that name the searched library say nothing about which of its pages answers; nor does "vs".
-        var meaningful = terms.Where(t => !t.Ignored).ToList();
-        if (meaningful.Count == 0)
-        {
-            meaningful = terms;
-        }
-
-        // Candidates are picked by the rarest words, as many as keep the matches they can bring within
-        // the limit (so the limit never cuts an arbitrary part of them), and by all the words together.
-        var total = terms[0].Total;
-        var picked = new List<QueryTerm>();
-        long bringing = 0;
-        foreach (var term in meaningful.OrderBy(t => t.Chunks).ThenBy(t => t.Lexeme, StringComparer.Ordinal))
-        {
-            var common = total >= _options.CommonTermMinimumChunks && term.Chunks > total * _options.CommonTermShare;
-            if (picked.Count > 0 && (common || bringing + term.Chunks > _options.FullTextMatchLimit))
-            {
-                break;
-            }
-
-            picked.Add(term);
-            bringing += term.Chunks;
-        }
-
-        var picking = string.Join(" | ", picked.Select(t => QueryText.TsQueryLiteral(t.Lexeme)));
-        var every = string.Join(" & ", meaningful.Select(t => QueryText.TsQueryLiteral(t.Lexeme)));
-        var lexemes = meaningful.Select(t => t.Lexeme).ToArray();
-        var queries = meaningful.Select(t => QueryText.TsQueryLiteral(t.Lexeme)).ToArray();
         return await db.Database.SqlQuery<RankedChunk>($"""
-            WITH q AS (
-                SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {picking}::tsquery END AS picking,
-                       CASE WHEN {exact} THEN websearch_to_tsquery('english', {text}) ELSE {every}::tsquery END AS every
+            WITH words AS (
+                SELECT t AS lexeme,
+                       coalesce((SELECT sum(s."Chunks") FROM indexed_terms AS s WHERE s."LibraryId" = ANY({libraryIds}) AND s."Lexeme" = t), 0) AS chunks,
+                       (t = ANY(tsvector_to_array(to_tsvector('english', {libraryNames}))) OR t = ANY({Connectives})) AS ignored
+                FROM unnest(tsvector_to_array(to_tsvector('english', {text}))) AS t
+                WHERE strpos(t, E'\\') = 0
+            ),
+            meaningful AS (
+                SELECT lexeme, chunks FROM words WHERE NOT ignored OR NOT EXISTS (SELECT 1 FROM words WHERE NOT ignored)
+            ),
+            ordered AS (
+                SELECT lexeme, chunks, sum(chunks) OVER (ORDER BY chunks, lexeme) AS running, row_number() OVER (ORDER BY chunks, lexeme) AS n
+                FROM meaningful
+            ),
+            total AS (
+                SELECT coalesce(sum(l."TermsChunks"), 0) AS chunks FROM indexed_libraries AS l WHERE l."LibraryId" = ANY({libraryIds})
+            ),
+            q AS (
+                SELECT CASE WHEN {exact} THEN websearch_to_tsquery('english', {text})
+                            ELSE (SELECT string_agg(quote_literal(o.lexeme), ' | ')::tsquery FROM ordered AS o, total
+                                  WHERE o.n = 1 OR (o.running <= {_options.FullTextMatchLimit}
+                                        AND NOT (total.chunks >= {_options.CommonTermMinimumChunks} AND o.chunks > total.chunks * {_options.CommonTermShare}))) END AS picking,
+                       CASE WHEN {exact} THEN websearch_to_tsquery('english', {text})
+                            ELSE (SELECT string_agg(quote_literal(lexeme), ' & ')::tsquery FROM meaningful) END AS every
             ),
             -- Each match's vector is read (and decompressed) once, not once per word of the query.
             matched AS (
@@ -182,13 +162,13 @@ public sealed partial class SearchEngine(
                  LIMIT {_options.FullTextMatchLimit})
             ),
             weights AS (
-                SELECT l."LibraryId", t.query::tsquery AS query,
+                SELECT l."LibraryId", quote_literal(m.lexeme)::tsquery AS query,
                        CASE WHEN l."TermsChunks" > 0
                             THEN ln(1 + greatest(l."TermsChunks" - coalesce(s."Chunks", 0), 0) / (coalesce(s."Chunks", 0) + 0.5))
                             ELSE 1 END AS idf
                 FROM indexed_libraries AS l
-                CROSS JOIN unnest({lexemes}::text[], {queries}::text[]) AS t(lexeme, query)
-                LEFT JOIN indexed_terms AS s ON s."LibraryId" = l."LibraryId" AND s."Lexeme" = t.lexeme
+                CROSS JOIN meaningful AS m
+                LEFT JOIN indexed_terms AS s ON s."LibraryId" = l."LibraryId" AND s."Lexeme" = m.lexeme
                 WHERE l."LibraryId" = ANY({libraryIds})
             ),
             scored AS (

@@ -81,10 +81,4 @@ public class SearchRequestTests
         Assert.Equal(125, Tokens.Estimate(text));
     }
 
-    [Theory]
-    [InlineData("retri", "'retri'")]
-    [InlineData("o'brien", "'o''brien'")]
-    [InlineData(@"a\b", @"'a\\b'")]
-    public void Lexemes_are_quoted_as_tsquery_operands(string lexeme, string quoted) =>
-        Assert.Equal(quoted, QueryText.TsQueryLiteral(lexeme));
 }
