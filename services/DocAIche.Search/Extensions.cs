@@ -82,7 +82,7 @@ internal static class Extensions
                 EmbeddingProvider.OpenAI => new OpenAI.Embeddings.EmbeddingClient(
                         options.Model, new ApiKeyCredential(options.ApiKey ?? "none"), new OpenAI.OpenAIClientOptions { Endpoint = options.Endpoint })
                     .AsIEmbeddingGenerator(EmbeddingOptions.Dimensions),
-                _ => new LocalSentenceEmbeddingGenerator(options.Provider, options.Threads),
+                _ => new LocalSentenceEmbeddingGenerator(options.Provider, options.Threads, options.LocalBatchSize),
             };
         });
         builder.Services.AddSingleton<EmbeddingModel>();

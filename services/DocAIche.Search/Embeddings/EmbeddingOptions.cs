@@ -29,9 +29,17 @@ public sealed class EmbeddingOptions : IValidatableObject
     /// <summary>What a query is prefixed with before it is embedded; null takes the model's own (Arctic needs one).</summary>
     public string? QueryPrefix { get; set; }
 
-    /// <summary>Chunks embedded per call.</summary>
+    /// <summary>Chunks the embedder claims and stores per transaction (a remote model gets them in one call).</summary>
     [Range(1, 256)]
     public int BatchSize { get; set; } = 16;
+
+    /// <summary>
+    /// Texts a local model runs at once. Its working memory grows with the batch and the longest text in
+    /// it, its speed does not: on real documentation (2 cores) batches of 4 ran 13.9 chunks/s with a
+    /// 475 MB peak, batches of 16 13.2 chunks/s with 689 MB.
+    /// </summary>
+    [Range(1, 64)]
+    public int LocalBatchSize { get; set; } = 4;
 
     /// <summary>Threads one local inference may use; the packages default to one, which halves throughput.</summary>
     [Range(1, 64)]
