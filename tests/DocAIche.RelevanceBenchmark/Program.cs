@@ -78,6 +78,9 @@ if (Flag("--store-only"))
     return 0;
 }
 
+string SearchUrl(JudgedQuestion question, bool filtered) =>
+    $"/api/v1/search?q={Uri.EscapeDataString(question.Query)}&limit=10" + (filtered ? $"&library={Uri.EscapeDataString(prefix + question.Library)}" : "");
+
 var scores = new List<QuestionScore>();
 var timings = new List<double>();
 var steps = new Dictionary<string, List<double>>(StringComparer.Ordinal);
@@ -85,9 +88,8 @@ foreach (var question in corpus.Questions)
 {
     foreach (var filtered in new[] { true, false })
     {
-        var url = $"/api/v1/search?q={Uri.EscapeDataString(question.Query)}&limit=10" + (filtered ? $"&library={Uri.EscapeDataString(prefix + question.Library)}" : "");
         var clock = Stopwatch.StartNew();
-        using var response = await http.GetAsync(url);
+        using var response = await http.GetAsync(SearchUrl(question, filtered));
         timings.Add(clock.Elapsed.TotalMilliseconds);
         // The search service's own account of its time (Server-Timing: embed;dur=5.1, fulltext;dur=8.0, ...).
         foreach (var step in response.Headers.TryGetValues("Server-Timing", out var values) ? string.Join(',', values).Split(',') : [])
@@ -150,9 +152,8 @@ foreach (var question in corpus.Questions)
 {
     foreach (var filtered in new[] { true, false })
     {
-        var url = $"/api/v1/search?q={Uri.EscapeDataString(question.Query)}&limit=10" + (filtered ? $"&library={Uri.EscapeDataString(prefix + question.Library)}" : "");
         var clock = Stopwatch.StartNew();
-        using var response = await http.GetAsync(url);
+        using var response = await http.GetAsync(SearchUrl(question, filtered));
         await response.Content.ReadAsByteArrayAsync();
         cached.Add(clock.Elapsed.TotalMilliseconds);
         fromCache += response.Headers.TryGetValues("Server-Timing", out var values) && values.Contains("cache") ? 1 : 0;

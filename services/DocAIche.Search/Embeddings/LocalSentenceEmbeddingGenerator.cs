@@ -20,7 +20,7 @@ public sealed class LocalSentenceEmbeddingGenerator : IEmbeddingGenerator<string
     /// which is as fast for a short text and leaves the other cores to the database; batches (the
     /// embedder's) use <paramref name="threads"/>, nearly doubling throughput on two cores.
     /// </summary>
-    public LocalSentenceEmbeddingGenerator(EmbeddingProvider provider, int threads, int batch = 4)
+    public LocalSentenceEmbeddingGenerator(EmbeddingProvider provider, int threads, int batch)
     {
         _slice = Math.Max(1, batch);
         var (model, create) = provider switch

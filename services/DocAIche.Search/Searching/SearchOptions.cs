@@ -12,8 +12,9 @@ public sealed class SearchOptions
     public int Candidates { get; set; } = 50;
 
     /// <summary>
-    /// Full-text matches ranked per query at most: <c>ts_rank_cd</c> over every row of a common term is
-    /// what makes full-text latency explode, so ranking happens within this many matches.
+    /// Full-text matches ranked per query at most, twice over: this many picked by the query's rarest
+    /// words, and this many more holding all its words. Ranking every row of a common word is what makes
+    /// full-text latency explode, so ranking happens within these matches.
     /// </summary>
     /// <remarks>
     /// Each ranked match costs a fetch and decompression of its stored <c>tsvector</c> (about 0.1 ms
@@ -26,7 +27,11 @@ public sealed class SearchOptions
     [Range(0.001, 1.0)]
     public double CommonTermShare { get; set; } = 0.02;
 
-    /// <summary>Libraries smaller than this need no term statistics: every match can be ranked.</summary>
+    /// <summary>
+    /// From this many chunks a library has common words (they rank but do not pick candidates), and its
+    /// word statistics are counted again at most every <see cref="CommonTermRefresh"/>; a smaller library
+    /// is counted again at the next tick after a change.
+    /// </summary>
     [Range(0, 10_000_000)]
     public int CommonTermMinimumChunks { get; set; } = 2000;
 
