@@ -11,6 +11,7 @@ var infrastructure = builder.AddDocAIcheInfrastructure();
 var gatewayPort = builder.GatewayPort();
 var gateways = Enumerable.Range(0, builder.GatewayInstances())
     .Select(i => builder.AddProject<Projects.DocAIche_Gateway>(i == 0 ? "gateway" : $"gateway-{i + 1}", launchProfileName: null)
+        .FromBuiltOutput()
         .WithHttpEndpoint(name: "http", port: gatewayPort + i, isProxied: false)
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
         .WithHttpHealthCheck("/alive"))
