@@ -1,6 +1,7 @@
 using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
+using DocAIche.Gateway.Idempotency;
 using DocAIche.Gateway.Live;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -36,13 +37,15 @@ internal static class Extensions
         builder.AddRedisClient("cache");
         builder.AddSettings<EdgeOptions>(EdgeOptions.Section);
         builder.Services.AddGatewayRateLimits();
+        builder.AddSettings<IdempotencyOptions>(IdempotencyOptions.Section);
+        builder.Services.AddSingleton<IIdempotencyStore, RedisIdempotencyStore>();
         builder.Services.AddCors();
         builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<EdgeOptions>>((cors, edge) =>
             cors.AddDefaultPolicy(policy => policy
                 .WithOrigins([.. edge.Value.AllowedOrigins])
                 .WithMethods("GET", "POST", "PUT", "DELETE")
-                .WithHeaders("Authorization", "Content-Type", "X-Api-Key", "X-Correlation-Id")
-                .WithExposedHeaders("X-Correlation-Id", "Retry-After")));
+                .WithHeaders("Authorization", "Content-Type", "X-Api-Key", "X-Correlation-Id", IdempotentWrites.Header)
+                .WithExposedHeaders("X-Correlation-Id", "Retry-After", IdempotentWrites.ReplayedHeader)));
         // None of these cut a live connection: Kestrel exempts upgraded connections from the body size
         // and data-rate limits, and the header and keep-alive timeouts end with the opening request.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<EdgeOptions>>((kestrel, edge) =>

@@ -3,6 +3,7 @@ using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Correlation;
 using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
+using DocAIche.Gateway.Idempotency;
 using DocAIche.Gateway.Live;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +25,7 @@ app.UseApiKeyExchange();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseIdempotentWrites();
 app.MapLiveForwarding();
 // The gateway authenticates to rate-limit by caller; each service authorises its own endpoints.
 app.MapReverseProxy().AllowAnonymous();
