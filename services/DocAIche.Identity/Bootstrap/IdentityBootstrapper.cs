@@ -26,11 +26,16 @@ public sealed partial class IdentityBootstrapper(
     TimeProvider time,
     ILogger<IdentityBootstrapper> logger) : IHostedService
 {
+    /// <summary>The advisory lock instances starting together take turns on ("DocABoot").</summary>
+    private const long BootstrapLock = 0x446f6341426f6f74;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        // Each step checks, then creates: two instances starting together would both create.
+        await using var turn = await ExclusiveTurn.TakeAsync(db, BootstrapLock, cancellationToken);
 
         await EnsureOwnerAsync(db, cancellationToken);
         await EnsureCliClientAsync(applications, cancellationToken);

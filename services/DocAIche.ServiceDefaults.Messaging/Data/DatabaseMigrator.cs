@@ -17,6 +17,9 @@ internal sealed partial class DatabaseMigrator<TContext>(
 {
     private static readonly ActivitySource Source = new("DocAIche.Database");
 
+    /// <summary>The advisory lock instances of one service hold while they migrate its database ("DocAMigr").</summary>
+    private const long MigrationLock = 0x446f63414d696772;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Value.MigrateOnStartup != true && !options.Value.MigrateOnly)
@@ -32,11 +35,17 @@ internal sealed partial class DatabaseMigrator<TContext>(
             new DbContextOptionsBuilder<TContext>().UseNpgsql(owner.ConnectionString, npgsql => npgsql.EnableRetryOnFailure()).Options);
         var db = ownerContext ?? scope.ServiceProvider.GetRequiredService<TContext>();
         // Retried: the server may still be finishing its start-up when the service comes up.
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(() => db.Database.MigrateAsync(cancellationToken));
-        if (scope.ServiceProvider.GetService<IDatabaseRoleSetup<TContext>>() is { } roles)
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            await db.Database.CreateExecutionStrategy().ExecuteAsync(() => roles.ApplyAsync(db, cancellationToken));
-        }
+            // Instances starting together take turns: roles and grants are not safe to change concurrently
+            // ("tuple concurrently updated"), and the second finds nothing left to do.
+            await using var turn = await ExclusiveTurn.TakeAsync(db, MigrationLock, cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+            if (scope.ServiceProvider.GetService<IDatabaseRoleSetup<TContext>>() is { } roles)
+            {
+                await roles.ApplyAsync(db, cancellationToken);
+            }
+        });
         LogMigrated(logger, typeof(TContext).Name);
         if (options.Value.MigrateOnly)
         {
