@@ -4,23 +4,29 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var infrastructure = builder.AddDocAIcheInfrastructure();
 
+// DOCAICHE_REPLICAS=2 runs two instances of every service and two gateways behind one address (a
+// front, HAProxy, on the gateway's port): the high-availability profile. Each gateway spreads a
+// service's requests over its instances and stops sending to one that fails its health checks.
+var replicas = builder.Replicas();
+
 // The gateway is the public face. Its public address (DOCAICHE_PUBLIC_URL, by default the first
-// instance's http://127.0.0.1:port) is the token issuer every service and gateway instance checks.
-// More instances (DOCAICHE_GATEWAY_INSTANCES) listen on the next ports, for clients spread over
-// several gateways (a load balancer's job in production).
+// instance's http://127.0.0.1:port, or the front's) is the token issuer every service and gateway
+// instance checks. More instances (DOCAICHE_GATEWAY_INSTANCES) listen on the next ports, for clients
+// spread over several gateways (a load balancer's job in production; the front's with replicas).
 var gatewayPort = builder.GatewayPort();
-var gateways = Enumerable.Range(0, builder.GatewayInstances())
+var front = replicas > 1 ? builder.AddFront(gatewayPort ?? FreePort.Pick(), builder.GatewayInstances(replicas)) : null;
+var gateways = Enumerable.Range(0, builder.GatewayInstances(replicas))
     .Select(i => builder.AddProject<Projects.DocAIche_Gateway>(i == 0 ? "gateway" : $"gateway-{i + 1}", launchProfileName: null)
         .FromBuiltOutput()
-        .WithHttpEndpoint(name: "http", port: gatewayPort + i, isProxied: false)
+        .WithHttpEndpoint(name: "http", port: front is null ? gatewayPort + i : front.GatewayPort(i), isProxied: false)
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
         .WithHttpHealthCheck("/alive"))
     .ToList();
-var issuer = builder.PublicUrl(gateways[0].GetEndpoint("http"));
+var issuer = front is null ? builder.PublicUrl(gateways[0].GetEndpoint("http")) : builder.PublicUrl(front.Url);
 var gatewayClientSecret = infrastructure.Secret("gateway-client-secret");
 
 // Every service reads the token server's signing keys from identity (not waiting for it: keys are fetched on first use).
-var identity = builder.AddService<Projects.DocAIche_Identity>("identity", issuer)
+var identity = builder.AddServiceReplicas<Projects.DocAIche_Identity>("identity", issuer, replicas, service => service
     .Uses(infrastructure.IdentityDatabase)
     .Uses(infrastructure.Messaging)
     .WithSettings(builder.Configuration, "Messaging")
@@ -28,25 +34,25 @@ var identity = builder.AddService<Projects.DocAIche_Identity>("identity", issuer
     .WithEnvironment("Identity__KeyEncryptionKey", infrastructure.Secret("identity-key-encryption-key"))
     .WithEnvironment("Identity__GatewayClientSecret", gatewayClientSecret)
     .WithEnvironment("Bootstrap__Email", builder.BootstrapEmail())
-    .WithEnvironment("Bootstrap__Password", builder.BootstrapPassword(infrastructure));
-// It validates its own API's tokens too, with its own keys.
-identity.WithEnvironment("Authentication__SigningKeysUri", ReferenceExpression.Create($"{identity.GetEndpoint("http")}/.well-known/jwks"));
+    .WithEnvironment("Bootstrap__Password", builder.BootstrapPassword(infrastructure))
+    // It validates its own API's tokens too, with its own keys.
+    .WithEnvironment("Authentication__SigningKeysUri", ReferenceExpression.Create($"{service.GetEndpoint("http")}/.well-known/jwks")));
 
-var documents = builder.AddService<Projects.DocAIche_Documents>("documents", issuer)
+var documents = builder.AddServiceReplicas<Projects.DocAIche_Documents>("documents", issuer, replicas, service => service
     .Uses(infrastructure.DocumentsDatabase)
     .Uses(infrastructure.Messaging)
     .WithSettings(builder.Configuration, "Messaging")
-    .WithReference(identity)
+    .WithReferences(identity)
     .WithEnvironment("Database__RuntimeRole__Password", infrastructure.Secret("documents-runtime-role-password"))
     .WithEnvironment("Ingestion__CredentialKey", infrastructure.Secret("ingestion-credential-key"))
-    .WithSettings(builder.Configuration, "Ingestion");
+    .WithSettings(builder.Configuration, "Ingestion"));
 
-var search = builder.AddService<Projects.DocAIche_Search>("search", issuer)
+var search = builder.AddServiceReplicas<Projects.DocAIche_Search>("search", issuer, replicas, service => service
     .Uses(infrastructure.SearchDatabase)
     .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
     .WithSettings(builder.Configuration, "Messaging")
-    .WithReference(identity)
+    .WithReferences(identity)
     .WithEnvironment("Database__RuntimeRole__Password", infrastructure.Secret("search-runtime-role-password"))
     // The embedding model's native buffers come from glibc's malloc: two arenas rather than one per core's worth
     // of threads, and blocks of 128 KiB and more mapped on their own so that what a batch frees goes back to the
@@ -56,32 +62,32 @@ var search = builder.AddService<Projects.DocAIche_Search>("search", issuer)
     .WithEnvironment("MALLOC_TRIM_THRESHOLD_", "131072")
     .WithSettings(builder.Configuration, "Search")
     .WithSettings(builder.Configuration, "Embeddings")
-    .WithSettings(builder.Configuration, "Answers");
+    .WithSettings(builder.Configuration, "Answers"));
 
 // Every service works as a runtime role that reads and writes rows only (audit's appends only);
 // the database's owner only migrates and grants.
-var audit = builder.AddService<Projects.DocAIche_Audit>("audit", issuer)
+var audit = builder.AddServiceReplicas<Projects.DocAIche_Audit>("audit", issuer, replicas, service => service
     .Uses(infrastructure.AuditDatabase)
     .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
     .WithSettings(builder.Configuration, "Messaging")
-    .WithReference(identity)
+    .WithReferences(identity)
     .WithEnvironment("Audit__SubjectKeyProtection", infrastructure.Secret("audit-subject-key-protection"))
     .WithEnvironment("Audit__CheckpointKey", infrastructure.Secret("audit-checkpoint-key"))
     .WithEnvironment("Audit__RuntimeRole__Password", infrastructure.Secret("audit-runtime-role-password"))
     .WithSettings(builder.Configuration, "Retention")
-    .WithSettings(builder.Configuration, "Alerts");
+    .WithSettings(builder.Configuration, "Alerts"));
 
 // Live connections have an endpoint of their own ("live", where the gateway's /ws goes); the HTTP
 // one serves health and OpenAPI. Unproxied: the orchestrator's development proxy would hold two
 // descriptors per live connection and run out of them (20,000 here) long before the service does.
-var websocket = builder.AddService<Projects.DocAIche_WebSocket>("websocket", issuer)
+var websocket = builder.AddServiceReplicas<Projects.DocAIche_WebSocket>("websocket", issuer, replicas, service => service
     .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
     .WithHttpEndpoint(name: "live", env: "LiveUpdates__Port", isProxied: false)
     .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
-    .WithReference(identity)
-    .WithSettings(builder.Configuration, "LiveUpdates");
+    .WithReferences(identity)
+    .WithSettings(builder.Configuration, "LiveUpdates"));
 
 // The gateway starts alongside the services rather than after them: it answers at once, with a
 // problem for a service that is not up yet, and its /health says which ones are.
@@ -92,11 +98,12 @@ foreach (var gateway in gateways)
         .WithEnvironment("Gateway__IdentityClientSecret", gatewayClientSecret)
         .WithSettings(builder.Configuration, "Gateway")
         .Uses(infrastructure.Cache)
-        .WithReference(identity)
-        .WithReference(documents)
-        .WithReference(search)
-        .WithReference(audit)
-        .WithReference(websocket);
+        .WithReferences(identity)
+        .WithReferences(documents)
+        .WithReferences(search)
+        .WithReferences(audit)
+        .WithReferences(websocket)
+        .WithInstanceHealthChecks(replicas);
 }
 
 builder.Build().Run();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the servers DocAIche runs as local executables when no container engine is available:
-# PostgreSQL 15 with pgvector, Redis and RabbitMQ, all from Debian's packages. Idempotent: every
+# PostgreSQL 15 with pgvector, Redis and RabbitMQ (and HAProxy for the HA profile), all from Debian's packages. Idempotent: every
 # step is skipped when what it provides is already there.
 set -euo pipefail
 
@@ -20,6 +20,8 @@ command -v gcc >/dev/null || need+=(gcc)
 command -v dpkg-source >/dev/null || need+=(dpkg-dev)
 # The documents service reads repositories with git (and git http-backend serves the tests' ones).
 command -v git >/dev/null || need+=(git)
+# The high-availability profile (DOCAICHE_REPLICAS=2) puts HAProxy in front of the gateways.
+command -v haproxy >/dev/null || need+=(haproxy)
 
 if [ ${#need[@]} -eq 0 ] && [ -f "$VECTOR_CONTROL" ]; then
   exit 0

@@ -25,7 +25,7 @@ internal static class ContainerInfrastructure
             new(redis, redis),
             new(rabbitmq, rabbitmq),
             // Generated once and kept in the AppHost's user secrets.
-            name => builder.AddParameter(name, new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true));
+            name => builder.ExistingParameter(name) ?? builder.AddParameter(name, new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true));
     }
 }
 

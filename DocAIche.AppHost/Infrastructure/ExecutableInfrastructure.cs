@@ -96,12 +96,14 @@ internal static class ExecutableInfrastructure
             Database(Databases.Audit),
             new(cache, redis),
             new(messaging, rabbitmq),
-            // Generated once and kept beside the data they protect.
-            name =>
-            {
-                var value = secrets.GetOrCreate(name);
-                return builder.AddParameter(name, () => value, secret: true);
-            });
+            // Generated once and kept beside the data they protect; one parameter each, however many instances use it.
+            name => builder.ExistingParameter(name) ?? AddSecret(name));
+
+        IResourceBuilder<ParameterResource> AddSecret(string name)
+        {
+            var value = secrets.GetOrCreate(name);
+            return builder.AddParameter(name, () => value, secret: true);
+        }
     }
 
     private static void AddReadiness(

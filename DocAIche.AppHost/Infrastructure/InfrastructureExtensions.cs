@@ -85,12 +85,15 @@ internal static class InfrastructureExtensions
     /// It is the token issuer and the base of every address in the OpenID Connect discovery document,
     /// so a standard client that checks the issuer against where it found it accepts it.
     /// </summary>
-    public static ReferenceExpression PublicUrl(this IDistributedApplicationBuilder builder, EndpointReference gateway)
+    public static ReferenceExpression PublicUrl(this IDistributedApplicationBuilder builder, EndpointReference gateway) =>
+        builder.PublicUrl(ReferenceExpression.Create($"http://127.0.0.1:{gateway.Property(EndpointProperty.Port)}"));
+
+    public static ReferenceExpression PublicUrl(this IDistributedApplicationBuilder builder, ReferenceExpression local)
     {
         var configured = builder.Configuration["DOCAICHE_PUBLIC_URL"];
         if (string.IsNullOrWhiteSpace(configured))
         {
-            return ReferenceExpression.Create($"http://127.0.0.1:{gateway.Property(EndpointProperty.Port)}");
+            return local;
         }
         if (!Uri.TryCreate(configured.Trim(), UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) ||
             url.AbsolutePath != "/" || url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0)
@@ -120,18 +123,114 @@ internal static class InfrastructureExtensions
         return port == 0 ? null : port;
     }
 
-    /// <summary>How many gateway instances to run: <c>DOCAICHE_GATEWAY_INSTANCES</c>, 1 by default.</summary>
-    public static int GatewayInstances(this IDistributedApplicationBuilder builder)
+    /// <summary>
+    /// How many gateway instances to run: <c>DOCAICHE_GATEWAY_INSTANCES</c>, or as many as the
+    /// service replicas (<paramref name="replicas"/>), 1 by default.
+    /// </summary>
+    public static int GatewayInstances(this IDistributedApplicationBuilder builder, int replicas = 1)
     {
         var configured = builder.Configuration["DOCAICHE_GATEWAY_INSTANCES"];
         if (string.IsNullOrWhiteSpace(configured))
         {
-            return 1;
+            return replicas;
         }
         if (!int.TryParse(configured, out var instances) || instances is < 1 or > 16)
         {
             throw new InvalidOperationException($"DOCAICHE_GATEWAY_INSTANCES is '{configured}'; give a number from 1 to 16.");
         }
         return instances;
+    }
+
+    /// <summary>How many instances of every service to run: <c>DOCAICHE_REPLICAS</c>, 1 by default, at most 4.</summary>
+    public static int Replicas(this IDistributedApplicationBuilder builder)
+    {
+        var configured = builder.Configuration["DOCAICHE_REPLICAS"];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return 1;
+        }
+        if (!int.TryParse(configured, out var replicas) || replicas is < 1 or > 4)
+        {
+            throw new InvalidOperationException($"DOCAICHE_REPLICAS is '{configured}'; give a number from 1 to 4.");
+        }
+        return replicas;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="replicas"/> instances of a service, configured alike: the first named
+    /// <paramref name="name"/>, the others <c>name-2</c>, <c>name-3</c>... (their telemetry says which).
+    /// </summary>
+    public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddServiceReplicas<TProject>(
+        this IDistributedApplicationBuilder builder, string name, ReferenceExpression issuer, int replicas, Action<IResourceBuilder<ProjectResource>> configure)
+        where TProject : IProjectMetadata, new() =>
+        [.. Enumerable.Range(0, replicas).Select(i =>
+        {
+            var service = builder.AddService<TProject>(i == 0 ? name : $"{name}-{i + 1}", issuer);
+            configure(service);
+            return service;
+        })];
+
+    /// <summary>
+    /// Service discovery for every instance of a service under the first one's name
+    /// (<c>services__search__http__0</c>, <c>__1</c>...), so a caller spreads its requests over them.
+    /// </summary>
+    public static IResourceBuilder<T> WithReferences<T>(this IResourceBuilder<T> consumer, IReadOnlyList<IResourceBuilder<ProjectResource>> service)
+        where T : IResourceWithEnvironment
+    {
+        consumer.WithReference(service[0]);
+        var name = service[0].Resource.Name;
+        for (var i = 1; i < service.Count; i++)
+        {
+            foreach (var endpoint in service[i].Resource.Annotations.OfType<EndpointAnnotation>())
+            {
+                consumer.WithEnvironment($"services__{name}__{endpoint.Name}__{i}", service[i].GetEndpoint(endpoint.Name));
+            }
+        }
+        return consumer;
+    }
+
+    /// <summary>The proxied services, as the gateway's clusters name them.</summary>
+    private static readonly string[] Clusters = ["identity", "documents", "search", "audit", "websocket"];
+
+    /// <summary>
+    /// With several instances, the gateway probes each (<c>/alive</c> every 2 s, out after two failures)
+    /// and takes one that refuses connections out at once, for 5 s at a time, until it answers again.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithInstanceHealthChecks(this IResourceBuilder<ProjectResource> gateway, int replicas)
+    {
+        if (replicas < 2)
+        {
+            return gateway;
+        }
+        foreach (var cluster in Clusters)
+        {
+            var prefix = $"ReverseProxy__Clusters__{cluster}__HealthCheck__";
+            gateway
+                .WithEnvironment(prefix + "Active__Enabled", "true")
+                .WithEnvironment(prefix + "Active__Interval", "00:00:02")
+                .WithEnvironment(prefix + "Active__Timeout", "00:00:01")
+                .WithEnvironment(prefix + "Active__Policy", "ConsecutiveFailures")
+                .WithEnvironment(prefix + "Active__Path", "/alive")
+                .WithEnvironment(prefix + "Passive__Enabled", "true")
+                .WithEnvironment(prefix + "Passive__Policy", "TransportFailureRate")
+                .WithEnvironment(prefix + "Passive__ReactivationPeriod", "00:00:05");
+        }
+        return gateway;
+    }
+
+    /// <summary>
+    /// The front: HAProxy (from the distribution) on <paramref name="port"/>, spreading connections over
+    /// <paramref name="gateways"/> gateway instances on the next ports, checking each one's <c>/alive</c>
+    /// every second and sending a connection that one refuses to another.
+    /// </summary>
+    public static Front AddFront(this IDistributedApplicationBuilder builder, int port, int gateways)
+    {
+        var front = new Front(port, [.. Enumerable.Range(1, gateways).Select(i => port + i)]);
+        var folder = Directory.CreateTempSubdirectory("docaiche-front-").FullName;
+        var config = Path.Combine(folder, "haproxy.cfg");
+        File.WriteAllText(config, front.Configuration());
+        builder.AddExecutable("front", "haproxy", folder, "-db", "-f", config)
+            .WithHttpEndpoint(name: "http", port: port, isProxied: false);
+        return front;
     }
 }

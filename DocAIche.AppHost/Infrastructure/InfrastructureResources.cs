@@ -20,6 +20,12 @@ internal sealed record InfrastructureResources(
 
 internal static class ServerDependencyExtensions
 {
+    /// <summary>A parameter added before (a secret every instance of a service shares), or null.</summary>
+    public static IResourceBuilder<ParameterResource>? ExistingParameter(this IDistributedApplicationBuilder builder, string name) =>
+        builder.Resources.OfType<ParameterResource>().SingleOrDefault(p => p.Name == name) is { } existing
+            ? builder.CreateResourceBuilder(existing)
+            : null;
+
     /// <summary>Passes the dependency's connection string and starts the service only once it is ready.</summary>
     public static IResourceBuilder<ProjectResource> Uses(this IResourceBuilder<ProjectResource> project, ServerDependency dependency) =>
         project.WithReference(dependency.Connection).WaitFor(dependency.ReadyWhen);

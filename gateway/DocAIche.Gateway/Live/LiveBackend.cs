@@ -18,7 +18,11 @@ public sealed class LiveBackend(ServiceEndpointResolver resolver, IOptions<LiveF
     /// <summary>The configured address, for logs.</summary>
     public string Name => options.Value.Backend;
 
-    /// <summary>A connected socket to one of the endpoints (taken in turn), and the Host its requests name.</summary>
+    /// <summary>
+    /// A connected socket to one of the endpoints (taken in turn), and the Host its requests name. An
+    /// instance that refuses the connection is passed over for the next one, so clients reconnecting
+    /// after an instance stopped land on one that runs.
+    /// </summary>
     public async Task<(Socket Socket, string Host)> ConnectAsync(CancellationToken cancellationToken)
     {
         var endpoints = (await resolver.GetEndpointsAsync(Name, cancellationToken)).Endpoints;
@@ -26,8 +30,23 @@ public sealed class LiveBackend(ServiceEndpointResolver resolver, IOptions<LiveF
         {
             throw new SocketException((int)SocketError.HostNotFound, $"Service discovery found no endpoint for {Name}.");
         }
-        var (address, host) = Address(endpoints[(int)((uint)Interlocked.Increment(ref next) % (uint)endpoints.Count)].EndPoint);
+        var first = (int)((uint)Interlocked.Increment(ref next) % (uint)endpoints.Count);
+        for (var tried = 0; ; tried++)
+        {
+            try
+            {
+                return await ConnectAsync(endpoints[(first + tried) % endpoints.Count].EndPoint, cancellationToken);
+            }
+            catch (SocketException) when (tried + 1 < endpoints.Count && !cancellationToken.IsCancellationRequested)
+            {
+                // The next instance, then.
+            }
+        }
+    }
 
+    private static async Task<(Socket Socket, string Host)> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken)
+    {
+        var (address, host) = Address(endpoint);
         var socket = address is IPEndPoint ip
             ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
             // Dual mode: a name is tried at each address it resolves to, IPv4 or IPv6.
