@@ -14,10 +14,14 @@ public sealed class ExclusiveTurn : IAsyncDisposable
 
     private ExclusiveTurn(NpgsqlConnection connection) => _connection = connection;
 
-    /// <summary>Waits for the turn named <paramref name="key"/> in <paramref name="db"/>'s database.</summary>
+    /// <summary>
+    /// Waits for the turn named <paramref name="key"/> in <paramref name="db"/>'s database, as long as
+    /// it takes (the other instance may be migrating) unless <paramref name="cancellationToken"/> ends it.
+    /// </summary>
     public static async Task<ExclusiveTurn> TakeAsync(DbContext db, long key, CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+        // Unpooled: a pooled connection would go back to the pool still holding the lock, and keep it.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false, CommandTimeout = 0 }.ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
