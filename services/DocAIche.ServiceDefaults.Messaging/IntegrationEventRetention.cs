@@ -61,33 +61,25 @@ public sealed partial class IntegrationEventRetention<TContext>(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>Deletes everything past retention; returns how many outbox and inbox rows went.</summary>
+    /// <summary>
+    /// Deletes everything past retention; returns how many outbox and inbox rows went. Each batch is
+    /// deleted in the database, not loaded and removed: instances of a service purge the same tables
+    /// on the same interval, and deleting rows another instance has just deleted would fail the whole
+    /// batch on a concurrency check. A row deleted twice over is simply not counted the second time.
+    /// </summary>
     public async Task<(int Outbox, int Inbox)> PurgeAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var sentBefore = now - _options.SentOutboxMessages;
-        var processedBefore = now - _options.InboxMessages;
         int outbox = 0, inbox = 0, deleted;
         do
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            var sent = await db.Set<OutboxMessage>()
-                .Where(m => m.SentAt != null && m.SentAt < sentBefore)
-                .OrderBy(m => m.Sequence)
-                .Take(_options.BatchSize)
-                .ToListAsync(cancellationToken);
-            var processed = await db.Set<InboxMessage>()
-                .Where(m => m.ProcessedAt < processedBefore)
-                .OrderBy(m => m.ProcessedAt)
-                .Take(_options.BatchSize)
-                .ToListAsync(cancellationToken);
-            db.RemoveRange(sent);
-            db.RemoveRange(processed);
-            await db.SaveChangesAsync(cancellationToken);
-            outbox += sent.Count;
-            inbox += processed.Count;
-            deleted = sent.Count + processed.Count;
+            var sent = await SentOutboxPastRetention(db, now).ExecuteDeleteAsync(cancellationToken);
+            var processed = await InboxPastRetention(db, now).ExecuteDeleteAsync(cancellationToken);
+            outbox += sent;
+            inbox += processed;
+            deleted = sent + processed;
         }
         while (deleted > 0 && !cancellationToken.IsCancellationRequested);
 
@@ -96,6 +88,26 @@ public sealed partial class IntegrationEventRetention<TContext>(
             LogPurged(logger, outbox, inbox);
         }
         return (outbox, inbox);
+    }
+
+    /// <summary>The next batch of published outbox rows past retention at <paramref name="now"/>, oldest first; pending ones never.</summary>
+    public IQueryable<OutboxMessage> SentOutboxPastRetention(TContext db, DateTimeOffset now)
+    {
+        var sentBefore = now - _options.SentOutboxMessages;
+        return db.Set<OutboxMessage>()
+            .Where(m => m.SentAt != null && m.SentAt < sentBefore)
+            .OrderBy(m => m.Sequence)
+            .Take(_options.BatchSize);
+    }
+
+    /// <summary>The next batch of inbox rows past retention at <paramref name="now"/>, oldest first.</summary>
+    public IQueryable<InboxMessage> InboxPastRetention(TContext db, DateTimeOffset now)
+    {
+        var processedBefore = now - _options.InboxMessages;
+        return db.Set<InboxMessage>()
+            .Where(m => m.ProcessedAt < processedBefore)
+            .OrderBy(m => m.ProcessedAt)
+            .Take(_options.BatchSize);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Outbox} sent outbox and {Inbox} inbox rows past retention")]

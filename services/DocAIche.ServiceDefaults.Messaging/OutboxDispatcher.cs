@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DocAIche.ServiceDefaults.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,8 @@ namespace DocAIche.ServiceDefaults.Messaging;
 /// Publishes the events a service's transactions left in its outbox, in order, and marks each one
 /// sent only after the broker confirmed it. A crash between the confirmation and the mark publishes
 /// that one event again; consumers' inboxes make the repeat harmless (at-least-once delivery,
-/// exactly-once processing).
+/// exactly-once processing). With several instances of a service one dispatches at a time (see
+/// <see cref="DispatchTurn"/>), so the order holds across instances too.
 /// </summary>
 public sealed partial class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
@@ -22,6 +24,17 @@ public sealed partial class OutboxDispatcher<TContext>(
     ILogger<OutboxDispatcher<TContext>> logger) : BackgroundService
     where TContext : DbContext
 {
+    /// <summary>
+    /// The turn each batch is dispatched under ("DocAOutb"; advisory locks are per database, so it is
+    /// one turn per service). Without it every instance reads the same pending rows: each event goes
+    /// out once per instance, and the two streams interleave out of order. A session lock on a
+    /// connection of its own (<see cref="ExclusiveTurn"/>) rather than a transaction around the
+    /// batch, because events are marked sent one by one, each in its own commit: a crash mid-batch
+    /// re-publishes only the event in flight, where one transaction would re-publish the whole batch.
+    /// An instance that finds the turn taken skips the batch; it looks again at its next poll.
+    /// </summary>
+    private const long DispatchTurn = 0x446f63414f757462;
+
     private readonly OutboxOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -71,6 +84,13 @@ public sealed partial class OutboxDispatcher<TContext>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         var bus = scope.ServiceProvider.GetRequiredService<IBus>();
+        // Instances share the database and take turns; the in-memory provider of unit tests has no locks, and one dispatcher.
+        var shared = db.Database.IsNpgsql();
+        await using var turn = shared ? await ExclusiveTurn.TryTakeAsync(db, DispatchTurn, cancellationToken) : null;
+        if (shared && turn is null)
+        {
+            return OutboxDispatchResult.Empty; // another instance is dispatching
+        }
 
         var pending = await db.Set<OutboxMessage>()
             .Where(m => m.SentAt == null)

@@ -69,7 +69,7 @@ public sealed partial class SecurityAlerts(
             var count = await CountAsync($"{entry.TenantId}:failed-sign-ins:account:{account}", member, settings.FailedSignInWindow);
             if (count >= settings.FailedSignInsPerAccount)
             {
-                await RaiseOnceAsync(sightings, entry.TenantId, new AlertSighting("failed-sign-ins.account", account, count, settings.FailedSignInWindow,
+                await RaiseOnceAsync(sightings, entry.TenantId, member, new AlertSighting("failed-sign-ins.account", account, count, settings.FailedSignInWindow,
                     $"{count} failed sign-ins for one account within {settings.FailedSignInWindow}."));
             }
             if (entry.ClientAddress is { Length: > 0 } address)
@@ -77,7 +77,7 @@ public sealed partial class SecurityAlerts(
                 var fromAddress = await CountAsync($"{entry.TenantId}:failed-sign-ins:address:{address}", member, settings.FailedSignInWindow);
                 if (fromAddress >= settings.FailedSignInsPerAddress)
                 {
-                    await RaiseOnceAsync(sightings, entry.TenantId, new AlertSighting("failed-sign-ins.address", address, fromAddress, settings.FailedSignInWindow,
+                    await RaiseOnceAsync(sightings, entry.TenantId, member, new AlertSighting("failed-sign-ins.address", address, fromAddress, settings.FailedSignInWindow,
                         $"{fromAddress} failed sign-ins from one address within {settings.FailedSignInWindow}."));
                 }
             }
@@ -88,7 +88,7 @@ public sealed partial class SecurityAlerts(
             var addresses = await CountAsync($"{entry.TenantId}:api-key-addresses:{entry.Actor}", keyAddress, settings.ApiKeyWindow);
             if (addresses >= settings.ApiKeyAddresses)
             {
-                await RaiseOnceAsync(sightings, entry.TenantId, new AlertSighting("api-key.many-addresses", entry.Actor, addresses, settings.ApiKeyWindow,
+                await RaiseOnceAsync(sightings, entry.TenantId, member, new AlertSighting("api-key.many-addresses", entry.Actor, addresses, settings.ApiKeyWindow,
                     $"One API key was used from {addresses} addresses within {settings.ApiKeyWindow}."));
             }
         }
@@ -98,7 +98,7 @@ public sealed partial class SecurityAlerts(
             var deletions = await CountAsync($"{entry.TenantId}:deletions:{entry.Actor}", member, settings.DeletionWindow);
             if (deletions >= settings.Deletions)
             {
-                await RaiseOnceAsync(sightings, entry.TenantId, new AlertSighting("deletions.burst", entry.Actor, deletions, settings.DeletionWindow,
+                await RaiseOnceAsync(sightings, entry.TenantId, member, new AlertSighting("deletions.burst", entry.Actor, deletions, settings.DeletionWindow,
                     $"{deletions} deletions by one actor within {settings.DeletionWindow}."));
             }
         }
@@ -122,14 +122,25 @@ public sealed partial class SecurityAlerts(
     }
 
     /// <summary>Keeps the sighting only if no alert of its kind and subject was raised within its window.</summary>
-    private async Task RaiseOnceAsync(List<AlertSighting> sightings, string tenantId, AlertSighting sighting)
+    private async Task RaiseOnceAsync(List<AlertSighting> sightings, string tenantId, string raisedBy, AlertSighting sighting)
     {
         var key = new RedisKey($"docaiche:audit:raised:{tenantId}:{sighting.Kind}:{sighting.Subject}");
-        if (await redis.GetDatabase().StringSetAsync(key, "1", sighting.Window, When.NotExists))
+        if (await MarkRaisedAsync(redis.GetDatabase(), key, raisedBy, sighting.Window))
         {
             sightings.Add(sighting);
         }
     }
+
+    /// <summary>
+    /// Marks the alert <paramref name="key"/> names as raised for <paramref name="window"/> by the
+    /// message <paramref name="raisedBy"/> (its id); true when that message raises it. The marker is set before
+    /// the message's transaction commits, so it holds the message's id: when that transaction rolls
+    /// back and the message is tried again, the marker it finds is its own and the alert is raised
+    /// then, not lost. Any other message finding the marker raises nothing.
+    /// </summary>
+    internal static async Task<bool> MarkRaisedAsync(IDatabase database, RedisKey key, RedisValue raisedBy, TimeSpan window) =>
+        await database.StringSetAsync(key, raisedBy, window, When.NotExists)
+        || await database.StringGetAsync(key) == raisedBy;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is unavailable; security alert detection is paused")]
     private static partial void LogRedisUnavailable(ILogger logger, Exception exception);

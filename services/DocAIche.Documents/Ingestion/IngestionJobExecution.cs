@@ -16,10 +16,12 @@ namespace DocAIche.Documents.Ingestion;
 /// <summary>
 /// Runs one claimed job: reads the source through its reader, stages what changed, then applies
 /// everything in one transaction. A restarted job begins again (nothing of it was applied), and a
-/// failed or cancelled one applies nothing.
+/// failed or cancelled one applies nothing. The runner holds the job by its lease, renewed while it
+/// works; a runner whose lease lapsed and whose job another runner took over leaves the job alone.
 /// </summary>
 internal sealed partial class IngestionJobExecution(
     DocumentsDbContext db,
+    IServiceScopeFactory scopes,
     IEnumerable<ISourceReader> readers,
     DocumentWriter writer,
     MarkdownChunker chunker,
@@ -29,6 +31,7 @@ internal sealed partial class IngestionJobExecution(
 {
     private const int BatchSize = 100;
     private const int MaxLinks = 1000;
+    private const string TakenOver = "Another runner took the job over.";
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(2);
 
     private IngestionJob job = null!;
@@ -227,7 +230,7 @@ internal sealed partial class IngestionJobExecution(
         var current = await db.IngestionJobs.SingleAsync(j => j.Id == job.Id, cancellationToken);
         if (current.LeaseOwner != runner)
         {
-            throw new IngestionFailedException("Another runner took the job over.");
+            throw new IngestionFailedException(TakenOver);
         }
         if (current.CancelRequested)
         {
@@ -253,10 +256,37 @@ internal sealed partial class IngestionJobExecution(
         into.Chunks = chunks;
     }
 
+    /// <summary>
+    /// Applies the staged items in one transaction. That can outlast the lease, and the transaction's
+    /// own writes stay invisible to other runners until it commits, so the lease is kept meanwhile
+    /// from a connection of its own (<see cref="KeepLeaseAsync"/>; the last flush of the reading has
+    /// just renewed it). Should the job turn out to be another runner's, the apply stops and rolls back.
+    /// </summary>
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {
         var sourceId = job.Source.Id;
-        var (changed, removed) = await db.InTransactionAsync(async token =>
+        using var applying = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var applied = new CancellationTokenSource();
+        var keeping = KeepLeaseAsync(applying, applied.Token);
+        int changed, removed;
+        try
+        {
+            (changed, removed) = await ApplyStagedAsync(sourceId, applying.Token);
+        }
+        catch (OperationCanceledException) when (applying.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IngestionFailedException(TakenOver);
+        }
+        finally
+        {
+            await applied.CancelAsync();
+            await keeping;
+        }
+        LogFinished(logger, job.Id, IngestionJobState.Succeeded, changed, removed);
+    }
+
+    private Task<(int Changed, int Removed)> ApplyStagedAsync(Guid sourceId, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async token =>
         {
             // Run again from the top when the execution strategy retries after a transient failure.
             db.ChangeTracker.Clear();
@@ -315,25 +345,93 @@ internal sealed partial class IngestionJobExecution(
 
             job.DocumentsChanged = changed;
             job.DocumentsRemoved = removed;
-            await CompleteAsync(IngestionJobState.Succeeded, error: null, token);
+            if (!await CompleteAsync(IngestionJobState.Succeeded, error: null, token))
+            {
+                // The lease lapsed and another runner has the job: none of this is applied.
+                throw new IngestionFailedException(TakenOver);
+            }
             return (changed, removed);
         }, cancellationToken);
-        LogFinished(logger, job.Id, IngestionJobState.Succeeded, changed, removed);
+
+    /// <summary>
+    /// Renews the lease every third of its length until <paramref name="applied"/>, on a context of its
+    /// own (the apply's is busy in its transaction). When the job is no longer this runner's it
+    /// cancels <paramref name="applying"/>. A renewal that fails (the database is away) is tried again
+    /// at the next beat; should the lease lapse meanwhile, the completion finds out.
+    /// </summary>
+    private async Task KeepLeaseAsync(CancellationTokenSource applying, CancellationToken applied)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.Value.JobLease / 3, time, applied);
+                await using var scope = scopes.CreateAsyncScope();
+                bool held;
+                try
+                {
+                    held = await RenewLeaseAsync(scope.ServiceProvider.GetRequiredService<DocumentsDbContext>(), applied);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogLeaseNotRenewed(logger, e, job.Id);
+                    continue;
+                }
+                if (!held)
+                {
+                    await applying.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (applied.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Extends the lease, only while this runner holds it (its claim made it the lease's owner); false
+    /// when the lease lapsed and another runner took the job over, or the job has ended. Inside a
+    /// transaction it also locks the job's row until the commit, so that nobody takes the job over in between.
+    /// </summary>
+    private async Task<bool> RenewLeaseAsync(DocumentsDbContext on, CancellationToken cancellationToken)
+    {
+        var jobId = job.Id;
+        var leaseEnds = time.GetUtcNow() + options.Value.JobLease;
+        // Across tenants: the one job this runner claimed, by its id.
+        return await on.IngestionJobs.AcrossTenants().Where(j => j.Id == jobId && j.LeaseOwner == runner)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, leaseEnds), cancellationToken) == 1;
     }
 
     private async Task FinishAsync(IngestionJobState state, string? error)
     {
-        await db.InTransactionAsync(token =>
+        var ended = await db.InTransactionAsync(token =>
         {
             db.ChangeTracker.Clear();
             return CompleteAsync(state, error, token);
         }, CancellationToken.None);
-        LogEnded(logger, job.Id, state, error ?? job.Note ?? "nothing to do");
+        if (ended)
+        {
+            LogEnded(logger, job.Id, state, error ?? job.Note ?? "nothing to do");
+        }
+        else
+        {
+            LogTakenOver(logger, job.Id);
+        }
     }
 
-    /// <summary>Ends the job: keeps only the failed items (for users to read), drops staged content and uploads.</summary>
-    private async Task CompleteAsync(IngestionJobState state, string? error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends the job: keeps only the failed items (for users to read), drops staged content and uploads.
+    /// Only while this runner holds the job; false, changing nothing, when another runner took it over
+    /// (that runner ends it, and announces its end once) or it has ended already.
+    /// </summary>
+    private async Task<bool> CompleteAsync(IngestionJobState state, string? error, CancellationToken cancellationToken)
     {
+        // Checks and locks in one statement: between here and the commit no runner can take the job over.
+        if (!await RenewLeaseAsync(db, cancellationToken))
+        {
+            return false;
+        }
         var jobId = job.Id;
         await db.IngestionJobItems.Where(i => i.JobId == jobId && i.State != IngestionItemState.Failed).ExecuteDeleteAsync(cancellationToken);
         await db.StagedUploads.Where(u => u.JobId == jobId).ExecuteDeleteAsync(cancellationToken);
@@ -356,6 +454,7 @@ internal sealed partial class IngestionJobExecution(
         IngestionQueue.Announce(db, current, target, time);
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
+        return true;
     }
 
     private static string FallbackTitle(string key)
@@ -377,6 +476,12 @@ internal sealed partial class IngestionJobExecution(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingestion job {JobId} ended {State}: {Error}")]
     private static partial void LogEnded(ILogger logger, Guid jobId, IngestionJobState state, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion job {JobId} was taken over by another runner after this one's lease lapsed; this runner leaves it as it is")]
+    private static partial void LogTakenOver(ILogger logger, Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The lease of ingestion job {JobId} could not be renewed; trying again")]
+    private static partial void LogLeaseNotRenewed(ILogger logger, Exception exception, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingestion job {JobId} stopped on an unexpected error")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, Guid jobId);

@@ -80,6 +80,10 @@ internal sealed partial class IngestionJobRunner(
                            WHERE s."SourceId" = j."SourceId" AND s."Id" <> j."Id" AND s."State" = 'Running' AND s."LeaseExpiresAt" >= {now})
                     ORDER BY j."CreatedAt"
                     LIMIT 1)
+                  -- Again on the row itself: a runner completing the job holds its row, and when it
+                  -- commits, PostgreSQL re-checks only these conditions before updating; the job is then
+                  -- ended (or its lease renewed), and must not start again.
+                  AND ("State" = 'Queued' OR ("State" = 'Running' AND "LeaseExpiresAt" < {now}))
                 RETURNING "Id" AS "Value"
                 """).ToListAsync(token);
         }, cancellationToken);

@@ -11,6 +11,14 @@ internal sealed partial class SourceScheduler(IServiceScopeFactory scopes, TimeP
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The turn a tick runs under ("DocASche"). Every instance schedules on the same interval; without
+    /// a turn two of them read the same due sources before either saves, and each queues the refresh.
+    /// A session lock (<see cref="ExclusiveTurn"/>) spans the read and the per-source saves, so the
+    /// next holder reads the sources' new next runs; an instance that finds it taken skips the tick.
+    /// </summary>
+    private const long ScheduleTurn = 0x446f634153636865;
+
     /// <summary>The next run of a cron expression (UTC) after <paramref name="after"/>; null for no schedule.</summary>
     public static DateTimeOffset? NextRun(string? schedule, DateTimeOffset after) =>
         schedule is null ? null : CronExpression.Parse(schedule).GetNextOccurrence(after, TimeZoneInfo.Utc);
@@ -51,6 +59,11 @@ internal sealed partial class SourceScheduler(IServiceScopeFactory scopes, TimeP
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DocumentsDbContext>();
         var queue = scope.ServiceProvider.GetRequiredService<IngestionQueue>();
+        await using var turn = await ExclusiveTurn.TryTakeAsync(db, ScheduleTurn, cancellationToken);
+        if (turn is null)
+        {
+            return; // another instance is queueing this tick's refreshes
+        }
         var now = time.GetUtcNow();
         // Across tenants: the scheduler serves every tenant's sources; each is then handled for its own tenant.
         var due = await db.Sources.AcrossTenants()

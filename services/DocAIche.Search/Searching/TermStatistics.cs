@@ -19,6 +19,15 @@ public sealed partial class TermStatistics(IServiceScopeFactory scopes, IOptions
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The turn a tick counts under ("DocATerm"). Every instance counts on the same interval; without
+    /// a turn two of them recount the same library at once, and the second one's insert of the same
+    /// terms fails on the primary key. A session lock (<see cref="ExclusiveTurn"/>) spans the choice of
+    /// due libraries and their counts, so the next holder sees them counted; an instance that finds
+    /// it taken skips the tick.
+    /// </summary>
+    private const long CountTurn = 0x446f63415465726d;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -43,6 +52,11 @@ public sealed partial class TermStatistics(IServiceScopeFactory scopes, IOptions
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SearchDbContext>();
+        await using var turn = await ExclusiveTurn.TryTakeAsync(db, CountTurn, cancellationToken);
+        if (turn is null)
+        {
+            return; // another instance is counting
+        }
         var settings = options.Value;
         var before = time.GetUtcNow() - settings.CommonTermRefresh;
         // Across tenants: term statistics are counted for every library whose index changed.

@@ -104,7 +104,8 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
     }
 
     /// <summary>
-    /// Queues an event for every client of the tenant subscribed to its topic, and keeps it for replay.
+    /// Queues an event for every client of the tenant subscribed to its topic, and keeps it for replay;
+    /// an event whose id the replay buffer still holds is a redelivery and is not sent again.
     /// <paramref name="occurredAt"/> (when the event happened in its service) measures delivery lag.
     /// </summary>
     public void Publish(string tenantId, string? jobId, LiveEvent liveEvent, DateTimeOffset? occurredAt = null)
@@ -115,8 +116,8 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
         lock (publishing)
         {
             var published = new PublishedEvent(++sequence, liveEvent.Id, tenantId, liveEvent.Topic, jobId, payload, time.GetUtcNow());
-            replay.Add(published);
-            if (!byTenant.TryGetValue(tenantId, out var connections))
+            // A redelivered event (same id) was sent already: its clients get it once.
+            if (!replay.Add(published) || !byTenant.TryGetValue(tenantId, out var connections))
             {
                 return;
             }

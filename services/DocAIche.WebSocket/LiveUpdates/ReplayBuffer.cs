@@ -12,11 +12,20 @@ public sealed class ReplayBuffer(int capacity, TimeSpan maxAge)
 
     public int Count => events.Count;
 
-    public void Add(PublishedEvent published)
+    /// <summary>
+    /// Keeps <paramref name="published"/> for replay. False when an event with its id is already held:
+    /// the bus delivers at least once (an outbox re-publication, a redelivery), so the same event can
+    /// arrive again, and its clients must not receive it twice. With no replay kept every event is new.
+    /// </summary>
+    public bool Add(PublishedEvent published)
     {
-        if (capacity == 0 || byId.ContainsKey(published.Id))
+        if (capacity == 0)
         {
-            return;
+            return true;
+        }
+        if (byId.ContainsKey(published.Id))
+        {
+            return false;
         }
         byId[published.Id] = events.AddLast(published);
         while (events.Count > capacity || (events.First is { } first && published.At - first.Value.At > maxAge))
@@ -24,6 +33,7 @@ public sealed class ReplayBuffer(int capacity, TimeSpan maxAge)
             byId.Remove(events.First!.Value.Id);
             events.RemoveFirst();
         }
+        return true;
     }
 
     /// <summary>The tenant's events after <paramref name="lastEventId"/> that <paramref name="wanted"/> accepts; null when that id is no longer (or never was) held.</summary>

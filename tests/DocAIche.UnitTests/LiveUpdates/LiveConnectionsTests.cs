@@ -112,6 +112,47 @@ public sealed class LiveConnectionsTests
         Assert.Empty(buffer.After("e2", "b", _ => true)!);
     }
 
+    [Fact]
+    public void The_replay_buffer_tells_a_new_event_from_one_it_already_holds()
+    {
+        var buffer = new ReplayBuffer(3, TimeSpan.FromMinutes(5));
+        var now = DateTimeOffset.UtcNow;
+        PublishedEvent Published(long sequence, string id) => new(sequence, id, "a", LiveTopics.Index, null, Array.Empty<byte>(), now);
+
+        Assert.True(buffer.Add(Published(1, "e1")));
+        Assert.False(buffer.Add(Published(2, "e1")));
+        Assert.Equal(1, buffer.Count);
+        Assert.True(buffer.Add(Published(3, "e2")));
+        Assert.Equal(["e2"], buffer.After("e1", "a", _ => true)!.Select(e => e.Id)); // the repeat was not kept either
+        Assert.True(new ReplayBuffer(0, TimeSpan.FromMinutes(5)).Add(Published(4, "e1"))); // no replay: nothing to compare with
+    }
+
+    [Fact]
+    public async Task An_event_delivered_twice_reaches_its_clients_once()
+    {
+        var connections = Connections();
+        var client = new ScriptedSocket(false);
+        using var stop = new CancellationTokenSource();
+        var served = connections.ServeAsync(client, User("a", "u1", "viewer"), stop.Token);
+        client.Receive("""{"type":"subscribe","topic":"index"}""");
+        await client.WaitForSentAsync(m => m.Contains("\"subscribed\"", StringComparison.Ordinal));
+        var redelivered = Event();
+
+        connections.Publish("a", null, redelivered);
+        connections.Publish("a", null, redelivered);
+        connections.Publish("a", null, Event());
+
+        await client.WaitForSentAsync(_ => client.Sent.Count(m => m.Contains("document.indexed", StringComparison.Ordinal)) == 2);
+        await Task.Delay(200);
+        lock (client.Sent)
+        {
+            Assert.Single(client.Sent, m => m.Contains(redelivered.Id, StringComparison.Ordinal));
+            Assert.Equal(2, client.Sent.Count(m => m.Contains("document.indexed", StringComparison.Ordinal)));
+        }
+        await stop.CancelAsync();
+        await served.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>A WebSocket whose received messages the test scripts and whose sends it records (or blocks).</summary>
     private sealed class ScriptedSocket(bool blockSends) : System.Net.WebSockets.WebSocket
     {

@@ -18,8 +18,9 @@ public sealed class IntegrationEventRetentionTests
         SentAt = sentAt,
     };
 
+    // PurgeAsync deletes these batches in the database (ExecuteDelete, which the in-memory provider lacks).
     [Fact]
-    public async Task Deletes_only_sent_outbox_rows_and_inbox_rows_past_their_retention()
+    public async Task The_purge_takes_only_sent_outbox_rows_and_inbox_rows_past_their_retention()
     {
         await using var host = await MessagingTestHost.StartAsync();
         await host.WithDbAsync(async db =>
@@ -37,15 +38,31 @@ public sealed class IntegrationEventRetentionTests
         {
             SentOutboxMessages = TimeSpan.FromDays(7),
             InboxMessages = TimeSpan.FromDays(30),
-            BatchSize = 1, // several rounds
         });
 
-        var purged = await retention.PurgeAsync(CancellationToken.None);
+        Assert.Equal(["sent-long-ago"],
+            await host.WithDbAsync(db => retention.SentOutboxPastRetention(db, Now).Select(m => m.MessageType).ToListAsync()));
+        Assert.Equal(["processed-long-ago"],
+            await host.WithDbAsync(db => retention.InboxPastRetention(db, Now).Select(m => m.Consumer).ToListAsync()));
+    }
 
-        Assert.Equal((1, 1), purged);
-        Assert.Equal(["never-sent", "sent-recently"],
-            await host.WithDbAsync(db => db.Set<OutboxMessage>().Select(m => m.MessageType).OrderBy(t => t).ToListAsync()));
-        Assert.Equal(["processed-recently"],
-            await host.WithDbAsync(db => db.Set<InboxMessage>().Select(m => m.Consumer).ToListAsync()));
+    [Fact]
+    public async Task The_purge_takes_a_batch_at_a_time_oldest_first()
+    {
+        await using var host = await MessagingTestHost.StartAsync();
+        await host.WithDbAsync(async db =>
+        {
+            db.Set<OutboxMessage>().AddRange(Outbox("first", Now.AddDays(-9)), Outbox("second", Now.AddDays(-8)));
+            db.Set<InboxMessage>().AddRange(
+                new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "later", ProcessedAt = Now.AddDays(-31) },
+                new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "earlier", ProcessedAt = Now.AddDays(-32) });
+            await db.SaveChangesAsync();
+        });
+        var retention = host.CreateRetention(new IntegrationEventRetentionOptions { BatchSize = 1 });
+
+        Assert.Equal(["first"],
+            await host.WithDbAsync(db => retention.SentOutboxPastRetention(db, Now).Select(m => m.MessageType).ToListAsync()));
+        Assert.Equal(["earlier"],
+            await host.WithDbAsync(db => retention.InboxPastRetention(db, Now).Select(m => m.Consumer).ToListAsync()));
     }
 }
