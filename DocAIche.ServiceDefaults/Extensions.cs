@@ -110,8 +110,10 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])
+            .AddCheck<ShutdownDrain>("draining", tags: [LiveTag]);
         return builder;
     }
 
@@ -165,8 +167,10 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
+    /// <summary><c>/alive</c>, which also says when the instance is draining before it stops (<see cref="ShutdownDrain"/>).</summary>
     public static WebApplication MapAliveEndpoint(this WebApplication app)
     {
+        ShutdownDrain.Register(app);
         app.MapHealthChecks(AlivePath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),

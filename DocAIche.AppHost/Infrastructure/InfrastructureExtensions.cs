@@ -76,7 +76,7 @@ internal static class InfrastructureExtensions
     /// </summary>
     public static IResourceBuilder<ParameterResource> BootstrapPassword(this IDistributedApplicationBuilder builder, InfrastructureResources infrastructure) =>
         builder.Configuration["DOCAICHE_BOOTSTRAP_PASSWORD"] is { Length: > 0 } password
-            ? builder.AddParameter("bootstrap-password", () => password, secret: true)
+            ? builder.ExistingParameter("bootstrap-password") ?? builder.AddParameter("bootstrap-password", () => password, secret: true)
             : infrastructure.Secret("bootstrap-password");
 
     /// <summary>
@@ -193,7 +193,7 @@ internal static class InfrastructureExtensions
     private static readonly string[] Clusters = ["identity", "documents", "search", "audit", "websocket"];
 
     /// <summary>
-    /// With several instances, the gateway probes each (<c>/alive</c> every 2 s, out after two failures)
+    /// With several instances, the gateway probes each (<c>/alive</c> every 2 s, out at the first failure)
     /// and takes one that refuses connections out at once, for 5 s at a time, until it answers again.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithInstanceHealthChecks(this IResourceBuilder<ProjectResource> gateway, int replicas)
@@ -211,6 +211,8 @@ internal static class InfrastructureExtensions
                 .WithEnvironment(prefix + "Active__Timeout", "00:00:01")
                 .WithEnvironment(prefix + "Active__Policy", "ConsecutiveFailures")
                 .WithEnvironment(prefix + "Active__Path", "/alive")
+                // Out at the first failed probe: an instance draining before it stops (4 s) is left within 2 s.
+                .WithEnvironment($"ReverseProxy__Clusters__{cluster}__Metadata__ConsecutiveFailuresHealthPolicy.Threshold", "1")
                 .WithEnvironment(prefix + "Passive__Enabled", "true")
                 .WithEnvironment(prefix + "Passive__Policy", "TransportFailureRate")
                 .WithEnvironment(prefix + "Passive__ReactivationPeriod", "00:00:05");

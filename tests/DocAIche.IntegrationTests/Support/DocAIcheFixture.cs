@@ -11,7 +11,19 @@ namespace DocAIche.IntegrationTests.Support;
 public sealed class DocAIcheFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+    private readonly IReadOnlyList<string> _settings;
     private string _dataPath = "";
+
+    public DocAIcheFixture()
+        : this([])
+    {
+    }
+
+    /// <summary>With AppHost settings of its own (the fault campaign: <c>DOCAICHE_REPLICAS=2</c>).</summary>
+    public DocAIcheFixture(IReadOnlyList<string> settings) => _settings = settings;
+
+    /// <summary>Whether every service runs twice behind the front (<c>DOCAICHE_REPLICAS</c> above 1).</summary>
+    public bool Replicated => _settings.Any(s => s.StartsWith("DOCAICHE_REPLICAS=", StringComparison.Ordinal) && s != "DOCAICHE_REPLICAS=1");
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -79,6 +91,7 @@ public sealed class DocAIcheFixture : IAsyncLifetime
             "Alerts:FailedSignInsPerAddress=100000",
             // As in a cluster: the services' queues are quorum queues (the websocket service's per-instance ones stay classic).
             "Messaging:QuorumQueues=true",
+            .. _settings,
         ]);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -89,13 +102,14 @@ public sealed class DocAIcheFixture : IAsyncLifetime
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
-        foreach (var resource in new[] { "identity", "documents", "search", "audit", "websocket", "gateway" })
+        // Every service and gateway instance.
+        foreach (var resource in App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProjectResource>().Select(r => r.Name))
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
 
-        // The address the README gives (http://127.0.0.1:port), which is also the token issuer.
-        GatewayAddress = new UriBuilder(App.GetEndpoint("gateway", "http")) { Host = "127.0.0.1" }.Uri;
+        // The address the README gives (http://127.0.0.1:port), which is also the token issuer: the front's with replicas.
+        GatewayAddress = new UriBuilder(App.GetEndpoint(Replicated ? "front" : "gateway", "http")) { Host = "127.0.0.1" }.Uri;
         Anonymous = CreateClient();
         var owner = await OidcTestClient.SignInAsync(GatewayAddress, OwnerEmail, OwnerPassword);
         OwnerAccessToken = owner.AccessToken;

@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+
+/// <summary>One request's outcome: what it was, when, and the status it ended with (0: no answer).</summary>
+internal sealed record Sample(TimeSpan At, string Kind, int Status, bool Ok);
+
+/// <summary>
+/// Steady mixed load through the front, as users make it: searches (an idempotent read, retried once),
+/// keyed library creations (retried with the same Idempotency-Key until accepted), and live clients
+/// subscribed to index changes that reconnect with their last event id when cut off.
+/// </summary>
+internal sealed class Load(Uri gateway, string apiKey, Stopwatch clock)
+{
+    private static readonly string[] Words = ["install", "configuration", "proxy", "state", "error", "routing", "cache", "deploy"];
+
+    public ConcurrentQueue<Sample> Samples { get; } = new();
+
+    /// <summary>Libraries the service accepted (201), by id, with their names.</summary>
+    public ConcurrentDictionary<Guid, string> Accepted { get; } = new();
+
+    /// <summary>Writes abandoned after a minute of retries.</summary>
+    public int Abandoned;
+
+    public List<LiveWatcher> Watchers { get; } = [];
+
+    private HttpClient Client() => new() { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(15), DefaultRequestHeaders = { { "X-Api-Key", apiKey } } };
+
+    public Task RunAsync(int readers, int writers, int watchers, CancellationToken stop)
+    {
+        for (var i = 0; i < watchers; i++)
+        {
+            Watchers.Add(new LiveWatcher(gateway, apiKey, clock, Samples));
+        }
+        return Task.WhenAll(
+            Enumerable.Range(0, readers).Select(i => ReadAsync(i, stop))
+                .Concat(Enumerable.Range(0, writers).Select(i => WriteAsync(i, stop)))
+                .Concat(Watchers.Select(w => w.RunAsync(stop))));
+    }
+
+    private async Task ReadAsync(int reader, CancellationToken stop)
+    {
+        using var http = Client();
+        var n = reader;
+        while (!stop.IsCancellationRequested)
+        {
+            var url = $"/api/v1/search?q={Words[n++ % Words.Length]}";
+            var status = await TryAsync(() => http.GetAsync(url, stop));
+            if (!Ok(status) && !stop.IsCancellationRequested)
+            {
+                status = await TryAsync(() => http.GetAsync(url, stop)); // callers retry idempotent reads once
+            }
+            Record("search", status);
+            await Pause(100, stop);
+        }
+    }
+
+    private async Task WriteAsync(int writer, CancellationToken stop)
+    {
+        using var http = Client();
+        var n = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var name = $"fc-{writer}-{n++}-{Guid.NewGuid():N}"[..24];
+            var key = Guid.NewGuid().ToString();
+            var started = clock.Elapsed;
+            while (true)
+            {
+                HttpResponseMessage? response = null;
+                int status;
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/libraries")
+                    {
+                        Content = JsonContent.Create(new { name, versions = new[] { "1" } }),
+                        Headers = { { "Idempotency-Key", key } },
+                    };
+                    response = await http.SendAsync(request, CancellationToken.None);
+                    status = (int)response.StatusCode;
+                    if (response.StatusCode == HttpStatusCode.Created)
+                    {
+                        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(CancellationToken.None)).GetProperty("id").GetGuid();
+                        Accepted[id] = name;
+                    }
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                    status = 0;
+                }
+                finally
+                {
+                    response?.Dispose();
+                }
+                Record("write", status);
+                if (status == 201)
+                {
+                    break;
+                }
+                if (clock.Elapsed - started > TimeSpan.FromMinutes(1))
+                {
+                    Interlocked.Increment(ref Abandoned);
+                    break;
+                }
+                await Task.Delay(500, CancellationToken.None);
+            }
+            await Pause(400, stop);
+        }
+    }
+
+    private static async Task<int> TryAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        try
+        {
+            using var response = await send();
+            return (int)response.StatusCode;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return 0;
+        }
+    }
+
+    private static bool Ok(int status) => status is >= 200 and < 300;
+
+    private void Record(string kind, int status) => Samples.Enqueue(new Sample(clock.Elapsed, kind, status, Ok(status)));
+
+    private static async Task Pause(int milliseconds, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(milliseconds, stop);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
+
+/// <summary>A live client: subscribes to <c>index</c>, counts library changes by library, reconnects with its last event id.</summary>
+internal sealed class LiveWatcher(Uri gateway, string apiKey, Stopwatch clock, ConcurrentQueue<Sample> samples)
+{
+    public ConcurrentDictionary<Guid, int> Seen { get; } = new();
+
+    public int Reconnections;
+
+    public int ReplayUnavailable;
+
+    public bool Connected { get; private set; }
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        string? lastEventId = null;
+        var buffer = new byte[256 * 1024];
+        var first = true;
+        while (!stop.IsCancellationRequested)
+        {
+            using var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("X-Api-Key", apiKey);
+            try
+            {
+                await socket.ConnectAsync(new Uri($"ws://{gateway.Authority}/ws"), stop);
+                await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(new { type = "subscribe", topic = "index", lastEventId }), WebSocketMessageType.Text, true, stop);
+                if (!first)
+                {
+                    Interlocked.Increment(ref Reconnections);
+                }
+                first = false;
+                Connected = true;
+                samples.Enqueue(new Sample(clock.Elapsed, "live", 101, true));
+                while (!stop.IsCancellationRequested)
+                {
+                    var received = 0;
+                    ValueWebSocketReceiveResult result;
+                    do
+                    {
+                        result = await socket.ReceiveAsync(buffer.AsMemory(received), stop);
+                        received += result.Count;
+                    }
+                    while (!result.EndOfMessage);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
+                    var message = JsonDocument.Parse(buffer.AsMemory(0, received)).RootElement;
+                    var type = message.TryGetProperty("type", out var t) ? t.GetString() : null;
+                    if (type == "error" && message.TryGetProperty("code", out var code) && code.GetString() == "replay-unavailable")
+                    {
+                        Interlocked.Increment(ref ReplayUnavailable);
+                    }
+                    if (message.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                    {
+                        lastEventId = id.GetString();
+                    }
+                    if (type == "library.changed" && Find(message, "libraryId") is { } library)
+                    {
+                        Seen.AddOrUpdate(library, 1, (_, n) => n + 1);
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or IOException or JsonException)
+            {
+            }
+            if (Connected && !stop.IsCancellationRequested)
+            {
+                samples.Enqueue(new Sample(clock.Elapsed, "live", 0, false));
+            }
+            Connected = false;
+            try
+            {
+                await Task.Delay(500, stop);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private static Guid? Find(JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        foreach (var property in element.EnumerateObject())
+        {
+            if (property.NameEquals(name) && property.Value.TryGetGuid(out var value))
+            {
+                return value;
+            }
+            if (Find(property.Value, name) is { } nested)
+            {
+                return nested;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,266 @@
+// The fault campaign of the high-availability profile: DocAIche started from the real AppHost with
+// DOCAICHE_REPLICAS=2 (two instances of every service, two gateways behind HAProxy, real PostgreSQL,
+// Redis and RabbitMQ), steady mixed load through the front, and faults one at a time, in random
+// order: an instance of each service killed (SIGKILL) or stopped (SIGTERM) and started again, a
+// gateway killed, and Redis, RabbitMQ and PostgreSQL each stopped and started. Prints per fault the
+// failed requests by status and how long until every indicator was back to normal, then checks that
+// every accepted write reached documents, search, audit and the live clients exactly once, and the
+// availability over the whole run. Only loopback is contacted. Prints its numbers; asserts nothing.
+//
+//   dotnet run -c Release --project tests/DocAIche.FaultCampaign -- [--seed N] [--down 5] [--observe 15] [--quick]
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using DocAIche.IntegrationTests.Support;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+var seed = int.Parse(Value("--seed") ?? "7", CultureInfo.InvariantCulture);
+var down = TimeSpan.FromSeconds(double.Parse(Value("--down") ?? "5", CultureInfo.InvariantCulture));
+var observe = TimeSpan.FromSeconds(double.Parse(Value("--observe") ?? "15", CultureInfo.InvariantCulture));
+var quick = args.Contains("--quick");
+var random = new Random(seed);
+
+Console.WriteLine($"# DocAIche fault campaign, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; seed {seed}, each fault down {down.TotalSeconds:0} s, observed {observe.TotalSeconds:0} s after");
+var clock = Stopwatch.StartNew();
+// The tests' fixture re-checks API keys every 2 s and allows 100 credential attempts; a campaign's
+// steady load with one key would spend them in minutes and meet 429s that no fault caused.
+var docaiche = new DocAIcheFixture(["DOCAICHE_REPLICAS=2", "Gateway:ApiKeyCacheSeconds=300", "Gateway:Edge:CredentialAttempts:TokenLimit=100000"]);
+await docaiche.InitializeAsync();
+var campaign = new Campaign(docaiche, clock);
+try
+{
+    Console.WriteLine($"started in {clock.Elapsed.TotalSeconds:0} s; front {docaiche.GatewayAddress}");
+    var apiKey = await campaign.CreateApiKeyAsync();
+    var load = new Load(docaiche.GatewayAddress, apiKey, clock);
+    using var stop = new CancellationTokenSource();
+    var running = load.RunAsync(readers: 2, writers: 1, watchers: 2, stop.Token);
+
+    // A quiet minute first: the baseline every fault is compared with.
+    await Task.Delay(TimeSpan.FromSeconds(20));
+    var faults = Faults.Plan(random, quick);
+    var results = new List<FaultResult>();
+    foreach (var fault in faults)
+    {
+        var started = clock.Elapsed;
+        Console.WriteLine($"{started.TotalSeconds,6:0.0} s  {fault.Name}");
+        var restarted = await campaign.InflictAsync(fault, down);
+        await Task.Delay(observe);
+        results.Add(FaultResult.From(fault, started, restarted, clock.Elapsed, load));
+    }
+
+    await Task.Delay(TimeSpan.FromSeconds(20)); // the last events on their way
+    stop.Cancel();
+    await running;
+
+    Report.Print(results, load, clock.Elapsed);
+    // With the key: the owner's token from the start may have expired by now.
+    using var verifier = new HttpClient { BaseAddress = docaiche.GatewayAddress, DefaultRequestHeaders = { { "X-Api-Key", apiKey } } };
+    await Report.VerifyWritesAsync(verifier, load);
+}
+finally
+{
+    await docaiche.DisposeAsync();
+}
+return 0;
+
+internal sealed record Fault(string Name, string Resource, FaultKind Kind);
+
+internal enum FaultKind
+{
+    Kill,
+    Terminate,
+    Restart,
+}
+
+internal static class Faults
+{
+    private static readonly string[] Services = ["identity", "documents", "search", "audit", "websocket"];
+
+    /// <summary>Every fault once, in random order: each service's instances killed and stopped, a gateway killed, each server restarted.</summary>
+    public static List<Fault> Plan(Random random, bool quick)
+    {
+        var faults = new List<Fault>();
+        foreach (var service in quick ? ["search", "documents"] : Services)
+        {
+            var instance = random.Next(2) == 0 ? service : $"{service}-2";
+            faults.Add(new Fault($"SIGKILL {instance}", instance, FaultKind.Kill));
+            var other = instance == service ? $"{service}-2" : service;
+            faults.Add(new Fault($"SIGTERM {other}", other, FaultKind.Terminate));
+        }
+        var gateway = random.Next(2) == 0 ? "gateway" : "gateway-2";
+        faults.Add(new Fault($"SIGKILL {gateway}", gateway, FaultKind.Kill));
+        foreach (var server in quick ? ["redis"] : new[] { "redis", "rabbitmq", "postgres" })
+        {
+            faults.Add(new Fault($"restart {server}", server, FaultKind.Restart));
+        }
+        return [.. faults.OrderBy(_ => random.Next())];
+    }
+}
+
+internal sealed class Campaign(DocAIcheFixture docaiche, Stopwatch clock)
+{
+    public async Task<string> CreateApiKeyAsync()
+    {
+        using var response = await docaiche.Gateway.PostAsJsonAsync("/api/v1/api-keys", new { name = "fault-campaign" });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+    }
+
+    /// <summary>Inflicts the fault, waits <paramref name="down"/>, starts the resource again; returns when it was healthy again.</summary>
+    public async Task<TimeSpan?> InflictAsync(Fault fault, TimeSpan down)
+    {
+        var app = docaiche.App;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        switch (fault.Kind)
+        {
+            case FaultKind.Kill:
+                foreach (var pid in ProcessesOf(fault.Resource))
+                {
+                    Process.GetProcessById(pid).Kill();
+                }
+                break;
+            default:
+                await app.ResourceCommands.ExecuteCommandAsync(fault.Resource, KnownResourceCommands.StopCommand, timeout.Token);
+                break;
+        }
+        await app.ResourceNotifications.WaitForResourceAsync(fault.Resource, [KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.FailedToStart], timeout.Token);
+        await Task.Delay(down);
+        await app.ResourceCommands.ExecuteCommandAsync(fault.Resource, KnownResourceCommands.StartCommand, timeout.Token);
+        try
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(fault.Resource, timeout.Token);
+            return clock.Elapsed;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The processes of one resource: its OTEL_SERVICE_NAME names it (two instances share a command line).</summary>
+    private static List<int> ProcessesOf(string resource)
+    {
+        var found = new List<int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var environment = File.ReadAllText(Path.Combine(folder, "environ")).Split('\0');
+                if (environment.Contains($"OTEL_SERVICE_NAME={resource}") && environment.Any(e => e.StartsWith("DOTNET_", StringComparison.Ordinal) || e.StartsWith("ASPNETCORE_", StringComparison.Ordinal)))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return found;
+    }
+}
+
+internal sealed record FaultResult(string Name, int Requests, Dictionary<string, int> FailedByStatus, double? RecoverySeconds, double? RestartedSeconds, int LiveCuts)
+{
+    public static FaultResult From(Fault fault, TimeSpan started, TimeSpan? restarted, TimeSpan ended, Load load)
+    {
+        var window = load.Samples.Where(s => s.At >= started && s.At < ended).ToList();
+        var requests = window.Where(s => s.Kind != "live").ToList();
+        var failed = window.Where(s => !s.Ok).ToList();
+        // Back to normal: after the last failure of the window (a refused read, write or live connection), every indicator succeeds again.
+        double? recovery = failed.Count == 0 ? 0 : (failed.Max(s => s.At) - started).TotalSeconds;
+        return new FaultResult(
+            fault.Name,
+            requests.Count,
+            failed.GroupBy(s => $"{s.Kind} {(s.Status == 0 ? "no answer" : s.Status.ToString(CultureInfo.InvariantCulture))}").ToDictionary(g => g.Key, g => g.Count()),
+            recovery,
+            restarted is { } r ? (r - started).TotalSeconds : null,
+            window.Count(s => s.Kind == "live" && !s.Ok));
+    }
+}
+
+internal static class Report
+{
+    public static void Print(List<FaultResult> results, Load load, TimeSpan elapsed)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| fault | requests | failed (by kind and status) | recovered after | instance healthy again after | live clients cut |");
+        Console.WriteLine("|---|---:|---|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            var failed = r.FailedByStatus.Count == 0 ? "none" : string.Join(", ", r.FailedByStatus.Select(f => $"{f.Key}: {f.Value}"));
+            Console.WriteLine($"| {r.Name} | {r.Requests} | {failed} | {r.RecoverySeconds:0.0} s | {(r.RestartedSeconds is { } s ? $"{s:0.0} s" : "not healthy")} | {r.LiveCuts} |");
+        }
+
+        var samples = load.Samples.Where(s => s.Kind != "live").ToList();
+        var reads = samples.Where(s => s.Kind == "search").ToList();
+        var writes = samples.Where(s => s.Kind == "write").ToList();
+        Console.WriteLine();
+        Console.WriteLine($"run: {elapsed.TotalMinutes:0.0} min; searches {reads.Count} ({reads.Count(s => s.Ok) * 100.0 / Math.Max(1, reads.Count):0.000} % answered, after one retry)");
+        Console.WriteLine($"write attempts {writes.Count} ({writes.Count(s => s.Ok) * 100.0 / Math.Max(1, writes.Count):0.000} % accepted at once); writes accepted {load.Accepted.Count}, abandoned after a minute of retries {load.Abandoned}");
+        Console.WriteLine($"availability over the run (searches and write attempts): {samples.Count(s => s.Ok) * 100.0 / Math.Max(1, samples.Count):0.000} %");
+        foreach (var (watcher, i) in load.Watchers.Select((w, i) => (w, i)))
+        {
+            Console.WriteLine($"live client {i + 1}: reconnected {watcher.Reconnections} times, replay unavailable {watcher.ReplayUnavailable} times");
+        }
+    }
+
+    /// <summary>Every accepted write, exactly once in documents, search, audit and each live client.</summary>
+    public static async Task VerifyWritesAsync(HttpClient gateway, Load load)
+    {
+        var accepted = load.Accepted.Keys.ToHashSet();
+
+        var stored = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await gateway.GetFromJsonAsync<JsonElement>($"/api/v1/libraries?limit=200{(cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")}");
+            stored.AddRange(page.GetProperty("items").EnumerateArray().Select(l => l.GetProperty("id").GetGuid()));
+            cursor = page.TryGetProperty("nextCursor", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (cursor is not null);
+
+        // Events still on their way get a minute to arrive; what is missing after that is lost.
+        var searchable = new List<Guid>();
+        var audited = new Dictionary<Guid, int>();
+        for (var attempt = 0; attempt < 12; attempt++)
+        {
+            var status = await gateway.GetFromJsonAsync<JsonElement>("/api/v1/search/status");
+            searchable = [.. status.GetProperty("libraries").EnumerateArray().Select(l => l.GetProperty("libraryId").GetGuid())];
+            foreach (var id in accepted.Where(id => audited.GetValueOrDefault(id) == 0))
+            {
+                audited[id] = (await gateway.AuditRecordsForAsync(id)).Count(r => r.Action.Contains("library", StringComparison.OrdinalIgnoreCase) && r.Action.Contains("create", StringComparison.OrdinalIgnoreCase));
+            }
+            if (accepted.All(searchable.Contains) && audited.Values.All(n => n > 0))
+            {
+                break;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+        // Duplicates had time to arrive too: count the audit records once more.
+        foreach (var id in accepted)
+        {
+            audited[id] = (await gateway.AuditRecordsForAsync(id)).Count(r => r.Action.Contains("library", StringComparison.OrdinalIgnoreCase) && r.Action.Contains("create", StringComparison.OrdinalIgnoreCase));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"accepted writes: {accepted.Count}");
+        Console.WriteLine($"  documents: lost {accepted.Count(id => !stored.Contains(id))}, duplicated {stored.GroupBy(id => id).Count(g => g.Count() > 1)}");
+        Console.WriteLine($"  search:    lost {accepted.Count(id => !searchable.Contains(id))}, duplicated {searchable.Where(accepted.Contains).GroupBy(id => id).Count(g => g.Count() > 1)}");
+        Console.WriteLine($"  audit:     lost {audited.Count(a => a.Value == 0)}, duplicated {audited.Count(a => a.Value > 1)}");
+        foreach (var (watcher, i) in load.Watchers.Select((w, i) => (w, i)))
+        {
+            Console.WriteLine($"  live client {i + 1}: missed {accepted.Count(id => !watcher.Seen.ContainsKey(id))}, received twice or more {accepted.Count(id => watcher.Seen.GetValueOrDefault(id) > 1)}");
+        }
+        Console.WriteLine($"  names written twice: {load.Accepted.Values.GroupBy(n => n).Count(g => g.Count() > 1)}");
+    }
+}
