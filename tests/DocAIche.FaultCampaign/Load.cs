@@ -29,6 +29,9 @@ internal sealed class Load(Uri gateway, string apiKey, Stopwatch clock)
 
     private HttpClient Client() => new() { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(15), DefaultRequestHeaders = { { "X-Api-Key", apiKey } } };
 
+    /// <summary>Who signs in, in the sign-in loop.</summary>
+    public (string Email, string Password)? SignIn { get; init; }
+
     public Task RunAsync(int readers, int writers, int watchers, CancellationToken stop)
     {
         for (var i = 0; i < watchers; i++)
@@ -38,7 +41,77 @@ internal sealed class Load(Uri gateway, string apiKey, Stopwatch clock)
         return Task.WhenAll(
             Enumerable.Range(0, readers).Select(i => ReadAsync(i, stop))
                 .Concat(Enumerable.Range(0, writers).Select(i => WriteAsync(i, stop)))
-                .Concat(Watchers.Select(w => w.RunAsync(stop))));
+                .Concat(Watchers.Select(w => w.RunAsync(stop)))
+                .Append(McpAsync(stop))
+                .Append(SignInsAsync(stop)));
+    }
+
+    /// <summary>An agent's MCP tool calls (stateless sessions: any instance answers), retried once like reads.</summary>
+    private async Task McpAsync(CancellationToken stop)
+    {
+        using var http = Client();
+        ModelContextProtocol.Client.McpClient? mcp = null;
+        var n = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var ok = false;
+            for (var attempt = 0; attempt < 2 && !ok && !stop.IsCancellationRequested; attempt++)
+            {
+                try
+                {
+                    mcp ??= await ModelContextProtocol.Client.McpClient.CreateAsync(new ModelContextProtocol.Client.HttpClientTransport(
+                        new ModelContextProtocol.Client.HttpClientTransportOptions { Endpoint = new Uri(gateway, "/mcp"), TransportMode = ModelContextProtocol.Client.HttpTransportMode.StreamableHttp },
+                        http, ownsHttpClient: false), cancellationToken: stop);
+                    var result = await mcp.CallToolAsync("search_docs", new Dictionary<string, object?> { ["query"] = Words[n++ % Words.Length] }, cancellationToken: stop);
+                    ok = result.IsError != true;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    if (mcp is not null)
+                    {
+                        await mcp.DisposeAsync();
+                    }
+                    mcp = null;
+                }
+            }
+            if (!stop.IsCancellationRequested)
+            {
+                Record("mcp", ok ? 200 : 0);
+            }
+            await Pause(500, stop);
+        }
+        if (mcp is not null)
+        {
+            await mcp.DisposeAsync();
+        }
+    }
+
+    /// <summary>A person signing in through the real form (authorization code with PKCE) every few seconds, retried once.</summary>
+    private async Task SignInsAsync(CancellationToken stop)
+    {
+        if (SignIn is not { } person)
+        {
+            return;
+        }
+        while (!stop.IsCancellationRequested)
+        {
+            var ok = false;
+            for (var attempt = 0; attempt < 2 && !ok && !stop.IsCancellationRequested; attempt++)
+            {
+                try
+                {
+                    ok = (await DocAIche.IntegrationTests.Support.OidcTestClient.SignInAsync(gateway, person.Email, person.Password)).AccessToken.Length > 0;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                }
+            }
+            if (!stop.IsCancellationRequested)
+            {
+                Record("sign-in", ok ? 200 : 0);
+            }
+            await Pause(3000, stop);
+        }
     }
 
     private async Task ReadAsync(int reader, CancellationToken stop)

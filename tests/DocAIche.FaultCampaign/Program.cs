@@ -1,13 +1,15 @@
 // The fault campaign of the high-availability profile: DocAIche started from the real AppHost with
 // DOCAICHE_REPLICAS=2 (two instances of every service, two gateways behind HAProxy, real PostgreSQL,
-// Redis and RabbitMQ), steady mixed load through the front, and faults one at a time, in random
-// order: an instance of each service killed (SIGKILL) or stopped (SIGTERM) and started again, a
-// gateway killed, and Redis, RabbitMQ and PostgreSQL each stopped and started. Prints per fault the
+// Redis and RabbitMQ), steady mixed load through the front (searches, MCP tool calls, sign-ins
+// through the form, keyed writes, live clients), and faults one at a time, in random order: an
+// instance of each service killed (SIGKILL) and the other stopped (SIGTERM), each started again, a
+// gateway killed, Redis, RabbitMQ and PostgreSQL each stopped and started; then a rolling restart
+// of every instance (unless --no-rolling). Prints per fault the
 // failed requests by status and how long until every indicator was back to normal, then checks that
 // every accepted write reached documents, search, audit and the live clients exactly once, and the
 // availability over the whole run. Only loopback is contacted. Prints its numbers; asserts nothing.
 //
-//   dotnet run -c Release --project tests/DocAIche.FaultCampaign -- [--seed N] [--down 5] [--observe 15] [--quick]
+//   dotnet run -c Release --project tests/DocAIche.FaultCampaign -- [--seed N] [--down 5] [--observe 15] [--quick] [--no-rolling]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -15,6 +17,7 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using DocAIche.IntegrationTests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -37,7 +40,7 @@ try
 {
     Console.WriteLine($"started in {clock.Elapsed.TotalSeconds:0} s; front {docaiche.GatewayAddress}");
     var apiKey = await campaign.CreateApiKeyAsync();
-    var load = new Load(docaiche.GatewayAddress, apiKey, clock);
+    var load = new Load(docaiche.GatewayAddress, apiKey, clock) { SignIn = (DocAIcheFixture.OwnerEmail, docaiche.OwnerPassword) };
     using var stop = new CancellationTokenSource();
     var running = load.RunAsync(readers: 2, writers: 1, watchers: 2, stop.Token);
 
@@ -52,6 +55,16 @@ try
         var restarted = await campaign.InflictAsync(fault, down);
         await Task.Delay(observe);
         results.Add(FaultResult.From(fault, started, restarted, clock.Elapsed, load));
+    }
+
+    if (!args.Contains("--no-rolling"))
+    {
+        // A rolling restart, as a release does it: every instance in turn stopped (SIGTERM), started, healthy again.
+        var started = clock.Elapsed;
+        Console.WriteLine($"{started.TotalSeconds,6:0.0} s  rolling restart of every instance");
+        var restarted = await campaign.RollingRestartAsync();
+        await Task.Delay(observe);
+        results.Add(FaultResult.From(new Fault("rolling restart of all 12 instances (SIGTERM, start, healthy, next)", "", FaultKind.Terminate), started, restarted, clock.Elapsed, load));
     }
 
     await Task.Delay(TimeSpan.FromSeconds(20)); // the last events on their way
@@ -143,6 +156,20 @@ internal sealed class Campaign(DocAIcheFixture docaiche, Stopwatch clock)
         }
     }
 
+    public async Task<TimeSpan?> RollingRestartAsync()
+    {
+        var app = docaiche.App;
+        foreach (var instance in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProjectResource>().Select(r => r.Name))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            await app.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StopCommand, timeout.Token);
+            await app.ResourceNotifications.WaitForResourceAsync(instance, [KnownResourceStates.Exited, KnownResourceStates.Finished], timeout.Token);
+            await app.ResourceCommands.ExecuteCommandAsync(instance, KnownResourceCommands.StartCommand, timeout.Token);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(instance, timeout.Token);
+        }
+        return clock.Elapsed;
+    }
+
     /// <summary>The processes of one resource: its OTEL_SERVICE_NAME names it (two instances share a command line).</summary>
     private static List<int> ProcessesOf(string resource)
     {
@@ -202,16 +229,37 @@ internal static class Report
         }
 
         var samples = load.Samples.Where(s => s.Kind != "live").ToList();
+        foreach (var kind in new[] { "mcp", "sign-in" })
+        {
+            var some = samples.Where(s => s.Kind == kind).ToList();
+            Console.WriteLine($"{kind}: {some.Count} ({some.Count(s => s.Ok) * 100.0 / Math.Max(1, some.Count):0.000} % answered, after one retry)");
+        }
         var reads = samples.Where(s => s.Kind == "search").ToList();
         var writes = samples.Where(s => s.Kind == "write").ToList();
         Console.WriteLine();
         Console.WriteLine($"run: {elapsed.TotalMinutes:0.0} min; searches {reads.Count} ({reads.Count(s => s.Ok) * 100.0 / Math.Max(1, reads.Count):0.000} % answered, after one retry)");
         Console.WriteLine($"write attempts {writes.Count} ({writes.Count(s => s.Ok) * 100.0 / Math.Max(1, writes.Count):0.000} % accepted at once); writes accepted {load.Accepted.Count}, abandoned after a minute of retries {load.Abandoned}");
-        Console.WriteLine($"availability over the run (searches and write attempts): {samples.Count(s => s.Ok) * 100.0 / Math.Max(1, samples.Count):0.000} %");
+        Console.WriteLine($"availability over the run (searches, MCP calls, sign-ins and write attempts): {samples.Count(s => s.Ok) * 100.0 / Math.Max(1, samples.Count):0.000} %");
         foreach (var (watcher, i) in load.Watchers.Select((w, i) => (w, i)))
         {
             Console.WriteLine($"live client {i + 1}: reconnected {watcher.Reconnections} times, replay unavailable {watcher.ReplayUnavailable} times");
         }
+    }
+
+    /// <summary>How many <c>library.created</c> audit records name each library: one export, not a request per library.</summary>
+    private static async Task<Dictionary<Guid, int>> AuditedCreationsAsync(HttpClient gateway)
+    {
+        var counts = new Dictionary<Guid, int>();
+        var export = await gateway.GetStringAsync("/api/v1/audit/records/export?format=jsonl&action=library.created");
+        foreach (var line in export.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var record = JsonDocument.Parse(line);
+            if (Guid.TryParse(record.RootElement.GetProperty("targetId").GetString(), out var id))
+            {
+                counts[id] = counts.GetValueOrDefault(id) + 1;
+            }
+        }
+        return counts;
     }
 
     /// <summary>Every accepted write, exactly once in documents, search, audit and each live client.</summary>
@@ -236,27 +284,21 @@ internal static class Report
         {
             var status = await gateway.GetFromJsonAsync<JsonElement>("/api/v1/search/status");
             searchable = [.. status.GetProperty("libraries").EnumerateArray().Select(l => l.GetProperty("libraryId").GetGuid())];
-            foreach (var id in accepted.Where(id => audited.GetValueOrDefault(id) == 0))
-            {
-                audited[id] = (await gateway.AuditRecordsForAsync(id)).Count(r => r.Action.Contains("library", StringComparison.OrdinalIgnoreCase) && r.Action.Contains("create", StringComparison.OrdinalIgnoreCase));
-            }
-            if (accepted.All(searchable.Contains) && audited.Values.All(n => n > 0))
+            audited = await AuditedCreationsAsync(gateway);
+            if (accepted.All(searchable.Contains) && accepted.All(audited.ContainsKey))
             {
                 break;
             }
             await Task.Delay(TimeSpan.FromSeconds(5));
         }
         // Duplicates had time to arrive too: count the audit records once more.
-        foreach (var id in accepted)
-        {
-            audited[id] = (await gateway.AuditRecordsForAsync(id)).Count(r => r.Action.Contains("library", StringComparison.OrdinalIgnoreCase) && r.Action.Contains("create", StringComparison.OrdinalIgnoreCase));
-        }
+        audited = await AuditedCreationsAsync(gateway);
 
         Console.WriteLine();
         Console.WriteLine($"accepted writes: {accepted.Count}");
         Console.WriteLine($"  documents: lost {accepted.Count(id => !stored.Contains(id))}, duplicated {stored.GroupBy(id => id).Count(g => g.Count() > 1)}");
         Console.WriteLine($"  search:    lost {accepted.Count(id => !searchable.Contains(id))}, duplicated {searchable.Where(accepted.Contains).GroupBy(id => id).Count(g => g.Count() > 1)}");
-        Console.WriteLine($"  audit:     lost {audited.Count(a => a.Value == 0)}, duplicated {audited.Count(a => a.Value > 1)}");
+        Console.WriteLine($"  audit:     lost {accepted.Count(id => !audited.ContainsKey(id))}, duplicated {accepted.Count(id => audited.GetValueOrDefault(id) > 1)}");
         foreach (var (watcher, i) in load.Watchers.Select((w, i) => (w, i)))
         {
             Console.WriteLine($"  live client {i + 1}: missed {accepted.Count(id => !watcher.Seen.ContainsKey(id))}, received twice or more {accepted.Count(id => watcher.Seen.GetValueOrDefault(id) > 1)}");
