@@ -33,7 +33,7 @@ Console.WriteLine($"# DocAIche fault campaign, {DateTimeOffset.UtcNow:yyyy-MM-dd
 var clock = Stopwatch.StartNew();
 // The tests' fixture re-checks API keys every 2 s and allows 100 credential attempts; a campaign's
 // steady load with one key would spend them in minutes and meet 429s that no fault caused.
-var docaiche = new DocAIcheFixture(["DOCAICHE_REPLICAS=2", "Gateway:ApiKeyCacheSeconds=300", "Gateway:Edge:CredentialAttempts:TokenLimit=100000"]);
+var docaiche = DocAIcheFixture.WithSettings(["DOCAICHE_REPLICAS=2", "Gateway:ApiKeyCacheSeconds=300", "Gateway:Edge:CredentialAttempts:TokenLimit=100000"]);
 await docaiche.InitializeAsync();
 var campaign = new Campaign(docaiche, clock);
 try

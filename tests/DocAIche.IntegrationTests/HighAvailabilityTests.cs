@@ -9,7 +9,7 @@ namespace DocAIche.IntegrationTests;
 /// <summary>The HA profile (<c>DOCAICHE_REPLICAS=2</c>) booted once for these tests: two of every service, two gateways, HAProxy in front.</summary>
 public sealed class ReplicatedDocAIcheFixture : IAsyncLifetime
 {
-    public DocAIcheFixture DocAIche { get; } = new(["DOCAICHE_REPLICAS=2"]);
+    public DocAIcheFixture DocAIche { get; } = DocAIcheFixture.WithSettings(["DOCAICHE_REPLICAS=2"]);
 
     public Task InitializeAsync() => DocAIche.InitializeAsync();
 

@@ -19,8 +19,13 @@ public sealed class DocAIcheFixture : IAsyncLifetime
     {
     }
 
-    /// <summary>With AppHost settings of its own (the fault campaign: <c>DOCAICHE_REPLICAS=2</c>).</summary>
-    public DocAIcheFixture(IReadOnlyList<string> settings) => _settings = settings;
+    private DocAIcheFixture(IReadOnlyList<string> settings) => _settings = settings;
+
+    /// <summary>
+    /// With AppHost settings of its own (the HA profile: <c>DOCAICHE_REPLICAS=2</c>). A factory, not a
+    /// constructor: xunit requires a collection fixture to have a single public constructor.
+    /// </summary>
+    public static DocAIcheFixture WithSettings(IReadOnlyList<string> settings) => new(settings);
 
     /// <summary>Whether every service runs twice behind the front (<c>DOCAICHE_REPLICAS</c> above 1).</summary>
     public bool Replicated => _settings.Any(s => s.StartsWith("DOCAICHE_REPLICAS=", StringComparison.Ordinal) && s != "DOCAICHE_REPLICAS=1");
