@@ -228,7 +228,8 @@ internal static class InfrastructureExtensions
     public static Front AddFront(this IDistributedApplicationBuilder builder, int port, int gateways)
     {
         var front = new Front(port, [.. Enumerable.Range(1, gateways).Select(i => port + i)]);
-        var folder = Directory.CreateTempSubdirectory("docaiche-front-").FullName;
+        // One folder per port, rewritten at every start rather than a new one left behind by each run.
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"docaiche-front-{port}")).FullName;
         var config = Path.Combine(folder, "haproxy.cfg");
         File.WriteAllText(config, front.Configuration());
         builder.AddExecutable("front", "haproxy", folder, "-db", "-f", config)

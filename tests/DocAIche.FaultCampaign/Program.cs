@@ -133,10 +133,7 @@ internal sealed class Campaign(DocAIcheFixture docaiche, Stopwatch clock)
         switch (fault.Kind)
         {
             case FaultKind.Kill:
-                foreach (var pid in ProcessesOf(fault.Resource))
-                {
-                    Process.GetProcessById(pid).Kill();
-                }
+                ResourceProcesses.Kill(fault.Resource);
                 break;
             default:
                 await app.ResourceCommands.ExecuteCommandAsync(fault.Resource, KnownResourceCommands.StopCommand, timeout.Token);
@@ -168,31 +165,6 @@ internal sealed class Campaign(DocAIcheFixture docaiche, Stopwatch clock)
             await app.ResourceNotifications.WaitForResourceHealthyAsync(instance, timeout.Token);
         }
         return clock.Elapsed;
-    }
-
-    /// <summary>The processes of one resource: its OTEL_SERVICE_NAME names it (two instances share a command line).</summary>
-    private static List<int> ProcessesOf(string resource)
-    {
-        var found = new List<int>();
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(folder), out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                var environment = File.ReadAllText(Path.Combine(folder, "environ")).Split('\0');
-                if (environment.Contains($"OTEL_SERVICE_NAME={resource}") && environment.Any(e => e.StartsWith("DOTNET_", StringComparison.Ordinal) || e.StartsWith("ASPNETCORE_", StringComparison.Ordinal)))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
-        return found;
     }
 }
 

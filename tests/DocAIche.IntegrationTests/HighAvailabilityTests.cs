@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -68,10 +67,7 @@ public sealed class HighAvailabilityTests(ReplicatedDocAIcheFixture replicated)
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await Task.Delay(TimeSpan.FromSeconds(3));
         // SIGKILL: the instance is gone without a word; the gateway must notice by itself.
-        foreach (var pid in ProcessesOf("documents-2"))
-        {
-            Process.GetProcessById(pid).Kill();
-        }
+        ResourceProcesses.Kill("documents-2");
         await app.ResourceNotifications.WaitForResourceAsync("documents-2", [KnownResourceStates.Exited, KnownResourceStates.Finished], timeout.Token);
         await Task.Delay(TimeSpan.FromSeconds(3));
         // SIGTERM: the instance drains, then stops.
@@ -140,23 +136,6 @@ public sealed class HighAvailabilityTests(ReplicatedDocAIcheFixture replicated)
             {
             }
             await Task.Delay(500);
-        }
-    }
-
-    private static List<int> ProcessesOf(string resource) =>
-        [.. Directory.EnumerateDirectories("/proc")
-            .Select(folder => int.TryParse(Path.GetFileName(folder), out var pid) ? pid : -1)
-            .Where(pid => pid > 0 && Environment(pid).Contains($"OTEL_SERVICE_NAME={resource}"))];
-
-    private static string[] Environment(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/environ").Split('\0');
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return [];
         }
     }
 }
