@@ -79,10 +79,10 @@ var audit = builder.AddServiceReplicas<Projects.DocAIche_Audit>("audit", issuer,
     .WithSettings(builder.Configuration, "Alerts"));
 
 // Live connections have an endpoint of their own ("live", where the gateway's /ws goes); the HTTP
-// one serves health and OpenAPI. Unproxied: the orchestrator's development proxy would hold two
-// descriptors per live connection and run out of them (20,000 here) long before the service does.
+// one serves health and OpenAPI. Unproxied like every service's: the orchestrator's development proxy
+// would hold two descriptors per live connection and run out of them (20,000 here) long before the
+// service does.
 var websocket = builder.AddServiceReplicas<Projects.DocAIche_WebSocket>("websocket", issuer, replicas, service => service
-    .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
     .WithHttpEndpoint(name: "live", env: "LiveUpdates__Port", isProxied: false)
     .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)

@@ -22,7 +22,10 @@ internal static class InfrastructureExtensions
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name, launchProfileName: null)
             .FromBuiltOutput()
-            .WithHttpEndpoint(name: "http")
+            // Unproxied: callers reach the process itself. Through the orchestrator's development proxy, a
+            // request in flight to a killed instance hung until the instance was back (the proxy kept the
+            // caller's connection open), and every hop paid for a second loopback connection.
+            .WithHttpEndpoint(name: "http", isProxied: false)
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithEnvironment("Authentication__Issuer", issuer)
             .WithHttpHealthCheck("/health");

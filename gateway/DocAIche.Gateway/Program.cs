@@ -28,6 +28,6 @@ app.UseAuthorization();
 app.UseIdempotentWrites();
 app.MapLiveForwarding();
 // The gateway authenticates to rate-limit by caller; each service authorises its own endpoints.
-app.MapReverseProxy().AllowAnonymous();
+app.MapReverseProxy(proxy => proxy.UseInstanceFailover()).AllowAnonymous();
 
 app.Run();
