@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using DocAIche.Gateway.Idempotency;
 using DocAIche.IntegrationTests.Support;
+using StackExchange.Redis;
 
 namespace DocAIche.IntegrationTests;
 
@@ -101,5 +103,27 @@ public sealed class IdempotencyTests(DocAIcheFixture docaiche)
         Assert.False(theirs.Headers.Contains("Idempotent-Replayed"));
         Assert.NotEqual(mine.Headers.Location, theirs.Headers.Location);
         Assert.Equal(1, await LibrariesNamedAsync(second.Owner, name));
+    }
+
+    [Fact]
+    public async Task Only_the_attempt_holding_a_key_renews_its_lease_and_never_once_it_has_answered()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync((await docaiche.App.GetConnectionStringAsync("cache"))!);
+        var store = new RedisIdempotencyStore(redis);
+        var key = $"lease-test:{Guid.NewGuid():N}";
+        var stored = (RedisKey)$"docaiche:idempotency:{key}";
+        var attempt = new IdempotencyRecord("fingerprint", "attempt-1", Completed: false);
+
+        Assert.Null(await store.TryBeginAsync(key, attempt, TimeSpan.FromSeconds(10)));
+        await store.RenewAsync(key, "attempt-2", TimeSpan.FromMinutes(5));
+        Assert.InRange((await redis.GetDatabase().KeyTimeToLiveAsync(stored))!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+
+        await store.RenewAsync(key, "attempt-1", TimeSpan.FromMinutes(5));
+        Assert.InRange((await redis.GetDatabase().KeyTimeToLiveAsync(stored))!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+
+        await store.CompleteAsync(key, attempt with { Completed = true, Status = 201 }, TimeSpan.FromHours(24));
+        await store.RenewAsync(key, "attempt-1", TimeSpan.FromSeconds(10));
+        Assert.InRange((await redis.GetDatabase().KeyTimeToLiveAsync(stored))!.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+        await redis.GetDatabase().KeyDeleteAsync(stored);
     }
 }

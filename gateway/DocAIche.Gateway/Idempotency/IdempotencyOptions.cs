@@ -12,11 +12,12 @@ public sealed class IdempotencyOptions
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// How long a keyed write counts as in progress (a retry meanwhile gets 409). Longer than any write
-    /// takes; if the gateway that took it dies, the key is free again after this.
+    /// How long a keyed write counts as in progress without word from the gateway running it (a retry
+    /// meanwhile gets 409). The gateway renews it every third of this while the write runs; if that
+    /// gateway dies, the key is free again after this.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
-    public TimeSpan InProgressTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    [Range(typeof(TimeSpan), "00:00:03", "00:05:00")]
+    public TimeSpan InProgressLease { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The largest answer kept for replay; a larger one is remembered as done, without its body.</summary>
     [Range(1024, 16 * 1024 * 1024)]

@@ -6,8 +6,11 @@ namespace DocAIche.Gateway.Idempotency;
 /// <summary>Where keyed writes are recorded: shared by every gateway instance, so a retry may reach any of them.</summary>
 public interface IIdempotencyStore
 {
-    /// <summary>Takes <paramref name="key"/> for <paramref name="record"/> (in progress) unless someone holds it; returns what is there then.</summary>
-    Task<IdempotencyRecord?> TryBeginAsync(string key, IdempotencyRecord record, TimeSpan timeout);
+    /// <summary>Takes <paramref name="key"/> for <paramref name="record"/> (in progress, for <paramref name="lease"/>) unless someone holds it; returns what is there then.</summary>
+    Task<IdempotencyRecord?> TryBeginAsync(string key, IdempotencyRecord record, TimeSpan lease);
+
+    /// <summary>Extends the in-progress lease, if <paramref name="attempt"/> still holds the key and has not completed.</summary>
+    Task RenewAsync(string key, string attempt, TimeSpan lease);
 
     /// <summary>Stores the answer, if <paramref name="record"/>'s attempt still holds the key.</summary>
     Task CompleteAsync(string key, IdempotencyRecord record, TimeSpan retention);
@@ -30,6 +33,16 @@ public sealed class RedisIdempotencyStore(IConnectionMultiplexer redis) : IIdemp
         end
         """);
 
+    private static readonly LuaScript RenewScript = LuaScript.Prepare("""
+        local current = redis.call('GET', @key)
+        if current then
+            local record = cjson.decode(current)
+            if record['attempt'] == @attempt and not record['completed'] then
+                redis.call('PEXPIRE', @key, @milliseconds)
+            end
+        end
+        """);
+
     private static readonly LuaScript ReleaseScript = LuaScript.Prepare("""
         local current = redis.call('GET', @key)
         if current and cjson.decode(current)['attempt'] == @attempt then
@@ -39,10 +52,10 @@ public sealed class RedisIdempotencyStore(IConnectionMultiplexer redis) : IIdemp
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<IdempotencyRecord?> TryBeginAsync(string key, IdempotencyRecord record, TimeSpan timeout)
+    public async Task<IdempotencyRecord?> TryBeginAsync(string key, IdempotencyRecord record, TimeSpan lease)
     {
         var db = redis.GetDatabase();
-        if (await db.StringSetAsync(Prefix + key, JsonSerializer.Serialize(record, Json), timeout, When.NotExists))
+        if (await db.StringSetAsync(Prefix + key, JsonSerializer.Serialize(record, Json), lease, When.NotExists))
         {
             return null;
         }
@@ -61,6 +74,9 @@ public sealed class RedisIdempotencyStore(IConnectionMultiplexer redis) : IIdemp
             value = JsonSerializer.Serialize(record, Json),
             milliseconds = (long)retention.TotalMilliseconds,
         });
+
+    public Task RenewAsync(string key, string attempt, TimeSpan lease) =>
+        redis.GetDatabase().ScriptEvaluateAsync(RenewScript, new { key = (RedisKey)(Prefix + key), attempt, milliseconds = (long)lease.TotalMilliseconds });
 
     public Task ReleaseAsync(string key, string attempt) =>
         redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, new { key = (RedisKey)(Prefix + key), attempt });

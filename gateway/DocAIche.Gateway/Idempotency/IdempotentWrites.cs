@@ -89,7 +89,7 @@ internal sealed partial class IdempotentWritesMiddleware(
         IdempotencyRecord? existing;
         try
         {
-            existing = await store.TryBeginAsync(key, attempt, _options.InProgressTimeout);
+            existing = await store.TryBeginAsync(key, attempt, _options.InProgressLease);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -110,6 +110,8 @@ internal sealed partial class IdempotentWritesMiddleware(
         var capture = new CapturingStream(body.Stream, _options.MaxResponseBytes);
         context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(capture, body));
         var answered = false;
+        using var running = new CancellationTokenSource();
+        var renewing = RenewWhileRunningAsync(key, attempt.Attempt, running.Token);
         try
         {
             await next(context);
@@ -117,8 +119,33 @@ internal sealed partial class IdempotentWritesMiddleware(
         }
         finally
         {
+            await running.CancelAsync();
+            await renewing;
             context.Features.Set(body);
             await RecordAsync(context, key, attempt, answered, capture);
+        }
+    }
+
+    /// <summary>Keeps the key in progress while this gateway runs the write: if it dies, the lease lapses and a retry may run.</summary>
+    private async Task RenewWhileRunningAsync(string key, string attempt, CancellationToken running)
+    {
+        using var timer = new PeriodicTimer(_options.InProgressLease / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(running))
+            {
+                try
+                {
+                    await store.RenewAsync(key, attempt, _options.InProgressLease);
+                }
+                catch (Exception exception) when (exception is RedisException or TimeoutException)
+                {
+                    LogStoreUnavailable(logger, exception);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -147,7 +174,7 @@ internal sealed partial class IdempotentWritesMiddleware(
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            // The write's answer already went out; a retry within the in-progress timeout gets 409, after it runs again.
+            // The write's answer already went out; a retry within the in-progress lease gets 409, after it runs again.
             LogStoreUnavailable(logger, exception);
         }
     }

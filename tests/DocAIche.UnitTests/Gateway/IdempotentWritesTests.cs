@@ -17,8 +17,16 @@ public sealed class IdempotentWritesTests
     {
         public ConcurrentDictionary<string, IdempotencyRecord> Records { get; } = new();
 
-        public Task<IdempotencyRecord?> TryBeginAsync(string key, IdempotencyRecord record, TimeSpan timeout) =>
+        public int Renewals;
+
+        public Task<IdempotencyRecord?> TryBeginAsync(string key, IdempotencyRecord record, TimeSpan lease) =>
             Task.FromResult(Records.TryAdd(key, record) ? null : Records[key]);
+
+        public Task RenewAsync(string key, string attempt, TimeSpan lease)
+        {
+            Interlocked.Increment(ref Renewals);
+            return Task.CompletedTask;
+        }
 
         public Task CompleteAsync(string key, IdempotencyRecord record, TimeSpan retention)
         {
@@ -62,12 +70,13 @@ public sealed class IdempotentWritesTests
         }
     }
 
-    private static (IdempotentWritesMiddleware Middleware, MemoryStore Store, Downstream Downstream) Create(int maxResponseBytes = 1024 * 1024)
+    private static (IdempotentWritesMiddleware Middleware, MemoryStore Store, Downstream Downstream) Create(int maxResponseBytes = 1024 * 1024, int leaseSeconds = 10)
     {
         var store = new MemoryStore();
         var downstream = new Downstream();
         var middleware = new IdempotentWritesMiddleware(downstream.HandleAsync, store,
-            Options.Create(new IdempotencyOptions { MaxResponseBytes = maxResponseBytes }), NullLogger<IdempotentWritesMiddleware>.Instance);
+            Options.Create(new IdempotencyOptions { MaxResponseBytes = maxResponseBytes, InProgressLease = TimeSpan.FromSeconds(leaseSeconds) }),
+            NullLogger<IdempotentWritesMiddleware>.Instance);
         return (middleware, store, downstream);
     }
 
@@ -167,6 +176,23 @@ public sealed class IdempotentWritesTests
         Assert.Equal(1, downstream.Calls);
         Assert.Equal(StatusCodes.Status409Conflict, concurrent.Response.StatusCode);
         Assert.Equal("1", concurrent.Response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
+    public async Task A_write_that_runs_longer_than_a_third_of_the_lease_keeps_its_key_in_progress()
+    {
+        var (middleware, store, downstream) = Create(leaseSeconds: 3);
+        downstream.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var running = middleware.InvokeAsync(Request("key-1"));
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var renewedWhileRunning = store.Renewals;
+        downstream.Gate.SetResult();
+        await running;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.InRange(renewedWhileRunning, 1, 3);
+        Assert.Equal(renewedWhileRunning, store.Renewals);
     }
 
     [Theory]
