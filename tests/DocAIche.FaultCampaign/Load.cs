@@ -5,13 +5,17 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
 
+/// <summary>An upload accepted as an ingestion job: its library, source and job, and the word only its page contains.</summary>
+internal sealed record AcceptedUpload(Guid LibraryId, Guid SourceId, Guid JobId, string Word);
+
 /// <summary>One request's outcome: what it was, when, and the status it ended with (0: no answer).</summary>
 internal sealed record Sample(TimeSpan At, string Kind, int Status, bool Ok);
 
 /// <summary>
-/// Steady mixed load through the front, as users make it: searches (an idempotent read, retried once),
-/// keyed library creations (retried with the same Idempotency-Key until accepted), and live clients
-/// subscribed to index changes that reconnect with their last event id when cut off.
+/// Steady mixed load through the front, as users make it: searches and MCP tool calls (idempotent
+/// reads, retried once), sign-ins, keyed library creations and uploads that start ingestion jobs
+/// (retried with the same Idempotency-Key until accepted), and live clients subscribed to index
+/// changes and jobs that reconnect with their last event id when cut off.
 /// </summary>
 internal sealed class Load(Uri gateway, string apiKey, Stopwatch clock)
 {
@@ -24,6 +28,12 @@ internal sealed class Load(Uri gateway, string apiKey, Stopwatch clock)
 
     /// <summary>Writes abandoned after a minute of retries.</summary>
     public int Abandoned;
+
+    /// <summary>Uploads accepted as ingestion jobs, by job id.</summary>
+    public ConcurrentDictionary<Guid, AcceptedUpload> Uploads { get; } = new();
+
+    /// <summary>Uploads not made because one of their three writes was abandoned after a minute of retries.</summary>
+    public int UploadsAbandoned;
 
     public List<LiveWatcher> Watchers { get; } = [];
 
@@ -43,6 +53,7 @@ internal sealed class Load(Uri gateway, string apiKey, Stopwatch clock)
                 .Concat(Enumerable.Range(0, writers).Select(i => WriteAsync(i, stop)))
                 .Concat(Watchers.Select(w => w.RunAsync(stop)))
                 .Append(McpAsync(stop))
+                .Append(IngestAsync(stop))
                 .Append(SignInsAsync(stop)));
     }
 
@@ -138,48 +149,99 @@ internal sealed class Load(Uri gateway, string apiKey, Stopwatch clock)
         while (!stop.IsCancellationRequested)
         {
             var name = $"fc-{writer}-{n++}-{Guid.NewGuid():N}"[..24];
-            var key = Guid.NewGuid().ToString();
-            var started = clock.Elapsed;
-            while (true)
+            var created = await SendUntilAcceptedAsync(http, "write", HttpStatusCode.Created,
+                () => new HttpRequestMessage(HttpMethod.Post, "/api/v1/libraries") { Content = JsonContent.Create(new { name, versions = new[] { "1" } }) });
+            if (created is { } library)
             {
-                HttpResponseMessage? response = null;
-                int status;
-                try
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/libraries")
-                    {
-                        Content = JsonContent.Create(new { name, versions = new[] { "1" } }),
-                        Headers = { { "Idempotency-Key", key } },
-                    };
-                    response = await http.SendAsync(request, CancellationToken.None);
-                    status = (int)response.StatusCode;
-                    if (response.StatusCode == HttpStatusCode.Created)
-                    {
-                        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(CancellationToken.None)).GetProperty("id").GetGuid();
-                        Accepted[id] = name;
-                    }
-                }
-                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-                {
-                    status = 0;
-                }
-                finally
-                {
-                    response?.Dispose();
-                }
-                Record("write", status);
-                if (status == 201)
-                {
-                    break;
-                }
-                if (clock.Elapsed - started > TimeSpan.FromMinutes(1))
-                {
-                    Interlocked.Increment(ref Abandoned);
-                    break;
-                }
-                await Task.Delay(500, CancellationToken.None);
+                Accepted[library.GetProperty("id").GetGuid()] = name;
             }
             await Pause(400, stop);
+        }
+    }
+
+    /// <summary>
+    /// Ingestion jobs, as an editor makes them: a library, an upload source in it, and a Markdown page
+    /// uploaded to it (202 with the job), each a keyed write retried until accepted. The page holds a
+    /// word no other page has, so search can tell whether it was indexed once.
+    /// </summary>
+    private async Task IngestAsync(CancellationToken stop)
+    {
+        using var http = Client();
+        while (!stop.IsCancellationRequested)
+        {
+            var word = $"fcword{Guid.NewGuid():N}"[..18];
+            var library = await SendUntilAcceptedAsync(http, "ingest", HttpStatusCode.Created,
+                () => new HttpRequestMessage(HttpMethod.Post, "/api/v1/libraries") { Content = JsonContent.Create(new { name = $"fi-{word}", versions = new[] { "1" } }) });
+            var libraryId = library?.GetProperty("id").GetGuid();
+            var source = libraryId is null ? null : await SendUntilAcceptedAsync(http, "ingest", HttpStatusCode.Created,
+                () => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/libraries/{libraryId}/versions/1/sources") { Content = JsonContent.Create(new { kind = "upload" }) });
+            var sourceId = source?.GetProperty("id").GetGuid();
+            // The same boundary every time: a retry must send the same bytes, or the key's fingerprint differs.
+            var page = System.Text.Encoding.UTF8.GetBytes(
+                $"# Campaign page {word}\n\nThis page about {word} was uploaded while the fault campaign ran.\n\n## Details\n\nIt is indexed once, audited once and announced once.\n");
+            var job = sourceId is null ? null : await SendUntilAcceptedAsync(http, "ingest", HttpStatusCode.Accepted,
+                () => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sources/{sourceId}/uploads")
+                {
+                    Content = new MultipartFormDataContent($"fault-campaign-{word}")
+                    {
+                        { new ByteArrayContent(page) { Headers = { ContentType = new("text/markdown") } }, "file", $"{word}.md" },
+                    },
+                });
+            if (job is { } accepted)
+            {
+                var jobId = accepted.GetProperty("id").GetGuid();
+                Uploads[jobId] = new AcceptedUpload(libraryId!.Value, sourceId!.Value, jobId, word);
+            }
+            else
+            {
+                Interlocked.Increment(ref UploadsAbandoned);
+            }
+            await Pause(1500, stop);
+        }
+    }
+
+    /// <summary>
+    /// Sends one keyed write until the service accepts it, as a client that must not lose it does: the
+    /// same Idempotency-Key and body on every attempt, one every half second, abandoned after a minute.
+    /// Returns the accepted answer's body, or null when abandoned.
+    /// </summary>
+    private async Task<JsonElement?> SendUntilAcceptedAsync(HttpClient http, string kind, HttpStatusCode accepted, Func<HttpRequestMessage> write)
+    {
+        var key = Guid.NewGuid().ToString();
+        var started = clock.Elapsed;
+        while (true)
+        {
+            int status;
+            JsonElement? body = null;
+            try
+            {
+                using var request = write();
+                request.Headers.Add("Idempotency-Key", key);
+                using var response = await http.SendAsync(request, CancellationToken.None);
+                status = (int)response.StatusCode;
+                if (response.StatusCode == accepted)
+                {
+                    body = await response.Content.ReadFromJsonAsync<JsonElement>(CancellationToken.None);
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                status = 0;
+            }
+            Record(kind, status);
+            if (body is not null)
+            {
+                return body;
+            }
+            if (clock.Elapsed - started > TimeSpan.FromMinutes(1))
+            {
+                if (kind == "write")
+                {
+                    Interlocked.Increment(ref Abandoned);
+                }
+                return null;
+            }
+            await Task.Delay(500, CancellationToken.None);
         }
     }
 
@@ -212,10 +274,15 @@ internal sealed class Load(Uri gateway, string apiKey, Stopwatch clock)
     }
 }
 
-/// <summary>A live client: subscribes to <c>index</c>, counts library changes by library, reconnects with its last event id.</summary>
+/// <summary>
+/// A live client: subscribes to <c>index</c> and <c>jobs</c>, counts library changes by library and
+/// finished jobs by job, reconnects with its last event id.
+/// </summary>
 internal sealed class LiveWatcher(Uri gateway, string apiKey, Stopwatch clock, ConcurrentQueue<Sample> samples)
 {
     public ConcurrentDictionary<Guid, int> Seen { get; } = new();
+
+    public ConcurrentDictionary<Guid, int> JobsFinished { get; } = new();
 
     public int Reconnections;
 
@@ -235,7 +302,10 @@ internal sealed class LiveWatcher(Uri gateway, string apiKey, Stopwatch clock, C
             try
             {
                 await socket.ConnectAsync(new Uri($"ws://{gateway.Authority}/ws"), stop);
-                await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(new { type = "subscribe", topic = "index", lastEventId }), WebSocketMessageType.Text, true, stop);
+                foreach (var topic in new[] { "index", "jobs" })
+                {
+                    await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(new { type = "subscribe", topic, lastEventId }), WebSocketMessageType.Text, true, stop);
+                }
                 if (!first)
                 {
                     Interlocked.Increment(ref Reconnections);
@@ -270,6 +340,10 @@ internal sealed class LiveWatcher(Uri gateway, string apiKey, Stopwatch clock, C
                     if (type == "library.changed" && Find(message, "libraryId") is { } library)
                     {
                         Seen.AddOrUpdate(library, 1, (_, n) => n + 1);
+                    }
+                    if (type == "job.finished" && Find(message, "jobId") is { } job)
+                    {
+                        JobsFinished.AddOrUpdate(job, 1, (_, n) => n + 1);
                     }
                 }
             }

@@ -1,13 +1,15 @@
 // The fault campaign of the high-availability profile: DocAIche started from the real AppHost with
 // DOCAICHE_REPLICAS=2 (two instances of every service, two gateways behind HAProxy, real PostgreSQL,
 // Redis and RabbitMQ), steady mixed load through the front (searches, MCP tool calls, sign-ins
-// through the form, keyed writes, live clients), and faults one at a time, in random order: an
-// instance of each service killed (SIGKILL) and the other stopped (SIGTERM), each started again, a
-// gateway killed, Redis, RabbitMQ and PostgreSQL each stopped and started; then a rolling restart
-// of every instance (unless --no-rolling). Prints per fault the
-// failed requests by status and how long until every indicator was back to normal, then checks that
-// every accepted write reached documents, search, audit and the live clients exactly once, and the
-// availability over the whole run. Only loopback is contacted. Prints its numbers; asserts nothing.
+// through the form, keyed writes, uploads that start ingestion jobs, live clients), and faults one at
+// a time, in random order: every instance of every service killed (SIGKILL) and, separately, stopped
+// (SIGTERM), each started again; one gateway killed and the other stopped; Redis, RabbitMQ and
+// PostgreSQL each stopped and started; then a rolling restart of every instance (unless
+// --no-rolling). Prints per fault the failed requests by status and how long until every indicator
+// was back to normal, then checks that every accepted write reached documents, search, audit and the
+// live clients exactly once, that every accepted upload's job succeeded once and its page was stored,
+// indexed, audited and announced once, and the availability over the whole run. Only loopback is
+// contacted. Prints its numbers; asserts nothing.
 //
 //   dotnet run -c Release --project tests/DocAIche.FaultCampaign -- [--seed N] [--down 5] [--observe 15] [--quick] [--no-rolling]
 using System.Diagnostics;
@@ -75,6 +77,7 @@ try
     // With the key: the owner's token from the start may have expired by now.
     using var verifier = new HttpClient { BaseAddress = docaiche.GatewayAddress, DefaultRequestHeaders = { { "X-Api-Key", apiKey } } };
     await Report.VerifyWritesAsync(verifier, load);
+    await Report.VerifyUploadsAsync(verifier, load);
 }
 finally
 {
@@ -95,19 +98,31 @@ internal static class Faults
 {
     private static readonly string[] Services = ["identity", "documents", "search", "audit", "websocket"];
 
-    /// <summary>Every fault once, in random order: each service's instances killed and stopped, a gateway killed, each server restarted.</summary>
+    /// <summary>
+    /// Every fault once, in random order: each instance of each service killed (SIGKILL) and, at another
+    /// moment, stopped (SIGTERM); one gateway killed and the other stopped; each server restarted.
+    /// </summary>
     public static List<Fault> Plan(Random random, bool quick)
     {
         var faults = new List<Fault>();
         foreach (var service in quick ? ["search", "documents"] : Services)
         {
-            var instance = random.Next(2) == 0 ? service : $"{service}-2";
-            faults.Add(new Fault($"SIGKILL {instance}", instance, FaultKind.Kill));
-            var other = instance == service ? $"{service}-2" : service;
-            faults.Add(new Fault($"SIGTERM {other}", other, FaultKind.Terminate));
+            foreach (var instance in new[] { service, $"{service}-2" })
+            {
+                faults.Add(new Fault($"SIGKILL {instance}", instance, FaultKind.Kill));
+                if (!quick)
+                {
+                    faults.Add(new Fault($"SIGTERM {instance}", instance, FaultKind.Terminate));
+                }
+            }
         }
         var gateway = random.Next(2) == 0 ? "gateway" : "gateway-2";
         faults.Add(new Fault($"SIGKILL {gateway}", gateway, FaultKind.Kill));
+        if (!quick)
+        {
+            var other = gateway == "gateway" ? "gateway-2" : "gateway";
+            faults.Add(new Fault($"SIGTERM {other}", other, FaultKind.Terminate));
+        }
         foreach (var server in quick ? ["redis"] : new[] { "redis", "rabbitmq", "postgres" })
         {
             faults.Add(new Fault($"restart {server}", server, FaultKind.Restart));
@@ -206,23 +221,25 @@ internal static class Report
             var some = samples.Where(s => s.Kind == kind).ToList();
             Console.WriteLine($"{kind}: {some.Count} ({some.Count(s => s.Ok) * 100.0 / Math.Max(1, some.Count):0.000} % answered, after one retry)");
         }
+        var ingest = samples.Where(s => s.Kind == "ingest").ToList();
+        Console.WriteLine($"ingestion writes (library, upload source, upload): {ingest.Count} attempts ({ingest.Count(s => s.Ok) * 100.0 / Math.Max(1, ingest.Count):0.000} % accepted at once); uploads accepted as jobs {load.Uploads.Count}, abandoned after a minute of retries {load.UploadsAbandoned}");
         var reads = samples.Where(s => s.Kind == "search").ToList();
         var writes = samples.Where(s => s.Kind == "write").ToList();
         Console.WriteLine();
         Console.WriteLine($"run: {elapsed.TotalMinutes:0.0} min; searches {reads.Count} ({reads.Count(s => s.Ok) * 100.0 / Math.Max(1, reads.Count):0.000} % answered, after one retry)");
         Console.WriteLine($"write attempts {writes.Count} ({writes.Count(s => s.Ok) * 100.0 / Math.Max(1, writes.Count):0.000} % accepted at once); writes accepted {load.Accepted.Count}, abandoned after a minute of retries {load.Abandoned}");
-        Console.WriteLine($"availability over the run (searches, MCP calls, sign-ins and write attempts): {samples.Count(s => s.Ok) * 100.0 / Math.Max(1, samples.Count):0.000} %");
+        Console.WriteLine($"availability over the run (searches, MCP calls, sign-ins, write and ingestion attempts): {samples.Count(s => s.Ok) * 100.0 / Math.Max(1, samples.Count):0.000} %");
         foreach (var (watcher, i) in load.Watchers.Select((w, i) => (w, i)))
         {
             Console.WriteLine($"live client {i + 1}: reconnected {watcher.Reconnections} times, replay unavailable {watcher.ReplayUnavailable} times");
         }
     }
 
-    /// <summary>How many <c>library.created</c> audit records name each library: one export, not a request per library.</summary>
-    private static async Task<Dictionary<Guid, int>> AuditedCreationsAsync(HttpClient gateway)
+    /// <summary>How many audit records of <paramref name="action"/> name each target: one export, not a request per target.</summary>
+    private static async Task<Dictionary<Guid, int>> AuditedAsync(HttpClient gateway, string action = "library.created")
     {
         var counts = new Dictionary<Guid, int>();
-        var export = await gateway.GetStringAsync("/api/v1/audit/records/export?format=jsonl&action=library.created");
+        var export = await gateway.GetStringAsync($"/api/v1/audit/records/export?format=jsonl&action={action}");
         foreach (var line in export.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             using var record = JsonDocument.Parse(line);
@@ -256,7 +273,7 @@ internal static class Report
         {
             var status = await gateway.GetFromJsonAsync<JsonElement>("/api/v1/search/status");
             searchable = [.. status.GetProperty("libraries").EnumerateArray().Select(l => l.GetProperty("libraryId").GetGuid())];
-            audited = await AuditedCreationsAsync(gateway);
+            audited = await AuditedAsync(gateway);
             if (accepted.All(searchable.Contains) && accepted.All(audited.ContainsKey))
             {
                 break;
@@ -264,7 +281,7 @@ internal static class Report
             await Task.Delay(TimeSpan.FromSeconds(5));
         }
         // Duplicates had time to arrive too: count the audit records once more.
-        audited = await AuditedCreationsAsync(gateway);
+        audited = await AuditedAsync(gateway);
 
         Console.WriteLine();
         Console.WriteLine($"accepted writes: {accepted.Count}");
@@ -276,5 +293,84 @@ internal static class Report
             Console.WriteLine($"  live client {i + 1}: missed {accepted.Count(id => !watcher.Seen.ContainsKey(id))}, received twice or more {accepted.Count(id => watcher.Seen.GetValueOrDefault(id) > 1)}");
         }
         Console.WriteLine($"  names written twice: {load.Accepted.Values.GroupBy(n => n).Count(g => g.Count() > 1)}");
+    }
+
+    /// <summary>
+    /// Every accepted upload: its job succeeded, exactly once announced to each live client; its page
+    /// stored once, its word found in search in that page's chunks only once each, its upload audited once.
+    /// </summary>
+    public static async Task VerifyUploadsAsync(HttpClient gateway, Load load)
+    {
+        var uploads = load.Uploads.Values.ToList();
+        var states = new Dictionary<Guid, string>();
+        // Jobs queued when the load stopped get two minutes to run.
+        for (var attempt = 0; attempt < 24; attempt++)
+        {
+            foreach (var upload in uploads.Where(u => states.GetValueOrDefault(u.JobId) is null or "queued" or "running"))
+            {
+                states[upload.JobId] = (await GetAsync(gateway, $"/api/v1/jobs/{upload.JobId}")).GetProperty("state").GetString()!;
+            }
+            if (states.Values.All(s => s is not ("queued" or "running")))
+            {
+                break;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+
+        int storedLost = 0, storedTwice = 0, searchLost = 0, searchTwice = 0;
+        foreach (var upload in uploads)
+        {
+            var documents = (await GetAsync(gateway, $"/api/v1/documents?libraryId={upload.LibraryId}&version=1&limit=10")).GetProperty("items").EnumerateArray()
+                .Select(d => d.GetProperty("id").GetGuid()).ToList();
+            storedLost += documents.Count == 0 ? 1 : 0;
+            storedTwice += documents.Count > 1 ? 1 : 0;
+            var chunks = 0;
+            foreach (var document in documents)
+            {
+                chunks += (await GetAsync(gateway, $"/api/v1/documents/{document}/chunks")).EnumerateArray()
+                    .Count(c => c.GetProperty("content").GetString()!.Contains(upload.Word, StringComparison.Ordinal));
+            }
+            // The index catches up with the last pages within a minute; what it lacks after that is lost.
+            var hits = 0;
+            for (var attempt = 0; attempt < 12; attempt++)
+            {
+                hits = (await GetAsync(gateway, $"/api/v1/search?q={upload.Word}&limit=20")).GetProperty("results").EnumerateArray()
+                    .Count(h => h.GetProperty("content").GetString()!.Contains(upload.Word, StringComparison.Ordinal));
+                if (hits >= chunks && chunks > 0)
+                {
+                    break;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(5));
+            }
+            searchLost += hits == 0 ? 1 : 0;
+            searchTwice += hits > chunks ? 1 : 0;
+        }
+        var audited = await AuditedAsync(gateway, "source.uploaded");
+
+        Console.WriteLine();
+        Console.WriteLine($"accepted uploads (ingestion jobs): {uploads.Count}");
+        Console.WriteLine($"  jobs:      {string.Join(", ", states.Values.GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}");
+        Console.WriteLine($"  documents: lost {storedLost}, duplicated {storedTwice}");
+        Console.WriteLine($"  search:    lost {searchLost}, duplicated {searchTwice}");
+        Console.WriteLine($"  audit:     lost {uploads.Count(u => !audited.ContainsKey(u.SourceId))}, duplicated {uploads.Count(u => audited.GetValueOrDefault(u.SourceId) > 1)}");
+        foreach (var (watcher, i) in load.Watchers.Select((w, i) => (w, i)))
+        {
+            Console.WriteLine($"  live client {i + 1}: job ends missed {uploads.Count(u => !watcher.JobsFinished.ContainsKey(u.JobId))}, received twice or more {uploads.Count(u => watcher.JobsFinished.GetValueOrDefault(u.JobId) > 1)}");
+        }
+    }
+
+    /// <summary>A read for the verification, waiting out rate limits and retrying what a fault's tail may still fail.</summary>
+    private static async Task<JsonElement> GetAsync(HttpClient gateway, string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await gateway.GetAsync(path);
+            if (response.IsSuccessStatusCode || attempt == 10)
+            {
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
+            }
+            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+        }
     }
 }
