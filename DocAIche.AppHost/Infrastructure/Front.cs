@@ -38,6 +38,9 @@ internal sealed class Front(int port, IReadOnlyList<int> gatewayPorts)
                 retries 2
                 option redispatch 1
                 retry-on conn-failure
+                # A caller that gives up is gone for the gateway too: its request stops there, and a
+                # keyed write it abandoned does not hold its key while the caller retries.
+                option abortonclose
 
             frontend public
                 bind 127.0.0.1:{port}

@@ -63,10 +63,13 @@ public static class ServiceDatabaseExtensions
         // The tenant each request or message works for; contexts derived from TenantScopedDbContext filter by it.
         builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddScoped(services => new TenantScope(services.GetService<Microsoft.AspNetCore.Http.IHttpContextAccessor>()));
+        // Transient failures are retried every 2 s at most, for about half a minute: a write waiting for a
+        // restarting database finishes within 2 s of it being back (the default backoff, up to 30 s
+        // between attempts, kept one waiting 15 s longer than the database was down).
         builder.Services.AddDbContext<TContext>((services, options) => options
-            .UseNpgsql(connectionString)
+            .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 15, maxRetryDelay: TimeSpan.FromSeconds(2), errorCodesToAdd: null))
             .AddInterceptors(services.GetRequiredService<OutboxSignal>()));
-        builder.EnrichNpgsqlDbContext<TContext>();
+        builder.EnrichNpgsqlDbContext<TContext>(settings => settings.DisableRetry = true);
 
         builder.AddSettings<DatabaseOptions>(DatabaseOptions.Section)
             .PostConfigure(options => options.MigrateOnStartup ??= builder.Environment.IsDevelopment());
