@@ -24,6 +24,7 @@ var gateways = Enumerable.Range(0, builder.GatewayInstances(replicas))
     .ToList();
 var issuer = front is null ? builder.PublicUrl(gateways[0].GetEndpoint("http")) : builder.PublicUrl(front.Url);
 var gatewayClientSecret = infrastructure.Secret("gateway-client-secret");
+var consoleClientSecret = infrastructure.Secret("console-client-secret");
 
 // Every service reads the token server's signing keys from identity (not waiting for it: keys are fetched on first use).
 var identity = builder.AddServiceReplicas<Projects.DocAIche_Identity>("identity", issuer, replicas, service => service
@@ -33,6 +34,7 @@ var identity = builder.AddServiceReplicas<Projects.DocAIche_Identity>("identity"
     .WithEnvironment("Database__RuntimeRole__Password", infrastructure.Secret("identity-runtime-role-password"))
     .WithEnvironment("Identity__KeyEncryptionKey", infrastructure.Secret("identity-key-encryption-key"))
     .WithEnvironment("Identity__GatewayClientSecret", gatewayClientSecret)
+    .WithEnvironment("Identity__ConsoleClientSecret", consoleClientSecret)
     .WithEnvironment("Bootstrap__Email", builder.BootstrapEmail())
     .WithEnvironment("Bootstrap__Password", builder.BootstrapPassword(infrastructure))
     // It validates its own API's tokens too, with its own keys.
@@ -89,6 +91,13 @@ var websocket = builder.AddServiceReplicas<Projects.DocAIche_WebSocket>("websock
     .WithReferences(identity)
     .WithSettings(builder.Configuration, "LiveUpdates"));
 
+// The admin console, at the gateway's "/" (the APIs stay under /api): people sign in through identity's
+// form as the console's confidential client; their tokens stay in the console's sessions in Redis. One
+// instance even with replicas: its pages hold a live circuit, which another instance could not resume.
+var console = builder.AddService<Projects.DocAIche_Console>("console", issuer)
+    .Uses(infrastructure.Cache)
+    .WithEnvironment("Console__ClientSecret", consoleClientSecret);
+
 // The gateway starts alongside the services rather than after them: it answers at once, with a
 // problem for a service that is not up yet, and its /health says which ones are.
 foreach (var gateway in gateways)
@@ -103,6 +112,7 @@ foreach (var gateway in gateways)
         .WithReferences(search)
         .WithReferences(audit)
         .WithReferences(websocket)
+        .WithReference(console)
         .WithInstanceHealthChecks(replicas);
 }
 

@@ -21,6 +21,13 @@ public sealed class IdentityServiceOptions
     [Required, MinLength(32)]
     public string GatewayClientSecret { get; set; } = "";
 
+    /// <summary>
+    /// The secret of the admin console's client (<c>docaiche-console</c>). Unset: the console client is
+    /// not registered and nobody can sign in to a console.
+    /// </summary>
+    [MinLength(32)]
+    public string? ConsoleClientSecret { get; set; }
+
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -16,13 +16,14 @@ namespace DocAIche.Identity.Bootstrap;
 
 /// <summary>
 /// On start: the first tenant's owner (from deployment parameters, once), the public command-line
-/// client <c>docaiche-cli</c>, and the gateway's client for API-key exchange (its secret follows
-/// configuration).
+/// client <c>docaiche-cli</c>, the gateway's client for API-key exchange and the admin console's
+/// client (their secrets and addresses follow configuration).
 /// </summary>
 public sealed partial class IdentityBootstrapper(
     IServiceScopeFactory scopes,
     IOptions<BootstrapOptions> bootstrap,
     IOptions<IdentityServiceOptions> identity,
+    IOptions<DocAIcheAuthenticationOptions> authentication,
     TimeProvider time,
     ILogger<IdentityBootstrapper> logger) : IHostedService
 {
@@ -40,6 +41,7 @@ public sealed partial class IdentityBootstrapper(
         await EnsureOwnerAsync(db, cancellationToken);
         await EnsureCliClientAsync(applications, cancellationToken);
         await EnsureGatewayClientAsync(applications, cancellationToken);
+        await EnsureConsoleClientAsync(applications, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -114,6 +116,49 @@ public sealed partial class IdentityBootstrapper(
             },
         };
         var existing = await applications.FindByClientIdAsync(ApiKeyGrant.GatewayClientId, cancellationToken);
+        if (existing is null)
+        {
+            await applications.CreateAsync(descriptor, cancellationToken);
+        }
+        else
+        {
+            await applications.UpdateAsync(existing, descriptor, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The admin console: a confidential client (code + PKCE, refresh tokens) whose callbacks are under
+    /// the public address, where the gateway routes the console.
+    /// </summary>
+    private async Task EnsureConsoleClientAsync(IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
+    {
+        var existing = await applications.FindByClientIdAsync(ConsoleClient.ClientId, cancellationToken);
+        if (identity.Value.ConsoleClientSecret is not { } secret)
+        {
+            if (existing is not null)
+            {
+                await applications.DeleteAsync(existing, cancellationToken);
+            }
+            return;
+        }
+        var publicUrl = authentication.Value.Issuer.TrimEnd('/');
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = ConsoleClient.ClientId,
+            ClientSecret = secret,
+            DisplayName = "DocAIche console",
+            ClientType = ClientTypes.Confidential,
+            ApplicationType = ApplicationTypes.Web,
+            RedirectUris = { new Uri(publicUrl + ConsoleClient.CallbackPath) },
+            PostLogoutRedirectUris = { new Uri(publicUrl + ConsoleClient.SignedOutCallbackPath) },
+            Permissions =
+            {
+                Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.Revocation, Permissions.Endpoints.EndSession,
+                Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
+                Permissions.Scopes.Profile, Permissions.Scopes.Email, Permissions.Prefixes.Scope + DocAIchePolicies.ApiScope,
+            },
+            Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+        };
         if (existing is null)
         {
             await applications.CreateAsync(descriptor, cancellationToken);

@@ -57,6 +57,9 @@ public static class TokenPrincipals
         {
             Claims.Name or Claims.Email when identity.HasScope(Scopes.Profile) || identity.HasScope(Scopes.Email)
                 => [Destinations.AccessToken, Destinations.IdentityToken],
+            // A signed-in application (the console) shows only what the person's roles allow.
+            Claims.Role or DocAIcheClaims.Tenant when identity.HasScope(Scopes.Profile)
+                => [Destinations.AccessToken, Destinations.IdentityToken],
             _ => [Destinations.AccessToken],
         });
         return new ClaimsPrincipal(identity);

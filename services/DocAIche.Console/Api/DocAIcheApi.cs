@@ -1,0 +1,66 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DocAIche.Console.Session;
+
+namespace DocAIche.Console.Api;
+
+/// <summary>
+/// DocAIche's public API as the signed-in person: the same endpoints every client uses, through the
+/// gateway, with the person's own token. Writes carry an Idempotency-Key, so a retry never does one twice.
+/// </summary>
+public sealed class DocAIcheApi(HttpClient http, ConsoleTokens tokens)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public Task<ApiResult<T>> GetAsync<T>(string path, CancellationToken cancellationToken = default) =>
+        SendAsync<T>(HttpMethod.Get, path, null, cancellationToken);
+
+    public Task<ApiResult<T>> PostAsync<T>(string path, object? body, CancellationToken cancellationToken = default) =>
+        SendAsync<T>(HttpMethod.Post, path, body, cancellationToken);
+
+    public Task<ApiResult<T>> PatchAsync<T>(string path, object body, CancellationToken cancellationToken = default) =>
+        SendAsync<T>(HttpMethod.Patch, path, body, cancellationToken);
+
+    public async Task<ApiResult<bool>> DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var result = await SendAsync<JsonElement?>(HttpMethod.Delete, path, null, cancellationToken);
+        return result.Ok ? ApiResult.Success(true) : ApiResult.Failure<bool>(result.Problem!);
+    }
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        var token = await tokens.AccessTokenAsync(cancellationToken);
+        if (token is null)
+        {
+            return ApiResult.Failure<T>(ApiProblem.SignedOut);
+        }
+        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (method != HttpMethod.Get)
+        {
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        }
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: Json);
+        }
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return ApiResult.Failure<T>(ApiProblem.From((int)response.StatusCode, response.ReasonPhrase, await response.Content.ReadAsStringAsync(cancellationToken)));
+            }
+            if (response.Content.Headers.ContentLength == 0 || response.StatusCode == System.Net.HttpStatusCode.NoContent)
+            {
+                return ApiResult.Success<T>(default!);
+            }
+            return ApiResult.Success<T>((await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return ApiResult.Failure<T>(ApiProblem.Unreachable("The request did not get an answer."));
+        }
+    }
+}
