@@ -51,7 +51,7 @@ public sealed class AppHostConsistencyTests : IAsyncLifetime
     [Fact]
     public void The_apphost_model_is_read()
     {
-        Assert.Equal(["audit", "documents", "gateway", "identity", "search", "websocket"], _model.Keys.Where(k => !k.StartsWith("gateway-", StringComparison.Ordinal)).Order());
+        Assert.Equal(["audit", "console", "documents", "gateway", "identity", "search", "websocket"], _model.Keys.Where(k => !k.StartsWith("gateway-", StringComparison.Ordinal)).Order());
         Assert.Contains("ConnectionStrings__searchdb", _model["search"].Variables);
     }
 

@@ -8,7 +8,7 @@ public sealed partial class PolicyTests
 {
     public static TheoryData<string> Overlays() => [.. Manifest.Overlays];
 
-    private static readonly string[] Services = ["identity", "documents", "search", "audit", "websocket", "gateway"];
+    private static readonly string[] Services = ["identity", "documents", "search", "audit", "websocket", "gateway", "console"];
 
     private static readonly string[] DatabaseServices = ["identity", "documents", "search", "audit"];
 
@@ -212,9 +212,17 @@ public sealed partial class PolicyTests
     {
         var prod = Render("prod");
         string[] scaled = ["gateway", "search", "documents", "websocket"];
-        foreach (var service in Services.Except(scaled))
+        // The console's pages hold live circuits in the pod that rendered them: one instance, and no
+        // autoscaler, until the gateway routes each browser back to the same pod (sticky sessions).
+        string[] single = ["console"];
+        foreach (var service in Services.Except(scaled).Except(single))
         {
             Assert.True(int.Parse(Text(prod.One("Deployment", service).Tree, "spec", "replicas") ?? "1") >= 2, $"{service} replicas");
+        }
+        foreach (var service in single)
+        {
+            Assert.Equal("1", Text(prod.One("Deployment", service).Tree, "spec", "replicas"));
+            Assert.DoesNotContain(prod.OfKind("HorizontalPodAutoscaler"), h => Text(h.Tree, "spec", "scaleTargetRef", "name") == service);
         }
         foreach (var service in scaled)
         {

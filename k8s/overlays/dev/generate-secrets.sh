@@ -3,20 +3,30 @@
 # manifests reference, and the connection strings built from them. Run it once before
 #   kubectl kustomize k8s/overlays/dev
 # An existing secrets.env is kept (the database and broker already hold its passwords):
-# delete it, and the cluster's data, to start afresh. secrets.env is git-ignored.
+# delete it, and the cluster's data, to start afresh. Only a secret added to the manifests
+# since it was written, which nothing holds yet, is appended to it. secrets.env is git-ignored.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 out=secrets.env
-if [[ -e $out ]]; then
-  echo "$out exists; keeping it." >&2
-  exit 0
-fi
-command -v openssl >/dev/null || { echo "openssl is needed." >&2; exit 1; }
 
 # Hex only: the values go into URIs and connection strings unescaped.
 key() { openssl rand -hex 32; }      # 64 characters, for keys (32 or more needed)
 password() { openssl rand -hex 24; } # 48 characters
+
+if [[ -e $out ]]; then
+  # Secrets added since the file was written: no server holds them yet, so a new value is safe.
+  for name in console-client-secret; do
+    if ! grep -q "^$name=" "$out"; then
+      command -v openssl >/dev/null || { echo "openssl is needed." >&2; exit 1; }
+      echo "$name=$(key)" >> "$out"
+      echo "$out: added $name." >&2
+    fi
+  done
+  echo "$out exists; keeping it." >&2
+  exit 0
+fi
+command -v openssl >/dev/null || { echo "openssl is needed." >&2; exit 1; }
 
 # Where the servers are (Services in the docaiche namespace; see k8s/base/servers).
 pg_host=docaiche-postgres-rw
@@ -41,6 +51,7 @@ cat > "$tmp" <<ENV
 identity-key-encryption-key=$(key)
 identity-bootstrap-password=$(password)
 gateway-client-secret=$(key)
+console-client-secret=$(key)
 documents-ingestion-credential-key=$(key)
 audit-subject-key-protection=$(key)
 audit-checkpoint-key=$(key)
