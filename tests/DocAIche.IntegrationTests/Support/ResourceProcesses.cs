@@ -12,16 +12,33 @@ public static class ResourceProcesses
     public static int Kill(string resource)
     {
         var killed = 0;
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        foreach (var pid in Find(resource))
         {
-            if (int.TryParse(Path.GetFileName(folder), out var pid) && Environment(pid).Contains($"OTEL_SERVICE_NAME={resource}"))
-            {
-                Process.GetProcessById(pid).Kill();
-                killed++;
-            }
+            Process.GetProcessById(pid).Kill();
+            killed++;
         }
         return killed;
     }
+
+    /// <summary>The process ids of <paramref name="resource"/>, told apart by their <c>OTEL_SERVICE_NAME</c>.</summary>
+    public static List<int> Find(string resource) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(folder => int.TryParse(Path.GetFileName(folder), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && Environment(pid).Contains($"OTEL_SERVICE_NAME={resource}"))];
+
+    /// <summary>Proportional set size of the resource's processes, in bytes (shared pages split among their users).</summary>
+    public static long Pss(string resource) => Find(resource).Sum(pid =>
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    });
 
     private static string[] Environment(int pid)
     {

@@ -1,0 +1,182 @@
+using System.Text.RegularExpressions;
+using DocAIche.IntegrationTests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace DocAIche.IntegrationTests.Console;
+
+/// <summary>
+/// The admin console as its users meet it, in headless Chromium: signing in through DocAIche's form,
+/// the empty state of a new tenant, libraries, the search playground, API keys, what a viewer may
+/// not do, signing out, and axe-core's accessibility rules on every page.
+/// </summary>
+[Collection(DocAIcheCollection.Name)]
+public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
+{
+    private ConsoleBrowser browser = null!;
+
+    public async Task InitializeAsync() => browser = await ConsoleBrowser.LaunchAsync();
+
+    public async Task DisposeAsync() => await browser.DisposeAsync();
+
+    [Fact]
+    public async Task A_new_tenant_signs_in_through_the_form_and_is_told_to_add_a_first_library()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(A_new_tenant_signs_in_through_the_form_and_is_told_to_add_a_first_library), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
+
+            page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password);
+
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Add your first library" })).ToBeVisibleAsync();
+            await Expect(page.GetByText("Ada Admin")).ToBeVisibleAsync();
+            await ConsoleBrowser.ScreenshotAsync(page, "overview-new-tenant");
+        }, () => page);
+    }
+
+    [Fact]
+    public async Task An_editor_creates_a_library_and_sees_the_problem_when_the_name_is_taken()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(An_editor_creates_a_library_and_sees_the_problem_when_the_name_is_taken), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var editor = await tenant.CreateUserAsync("Eddie Editor", "editor");
+            var name = GatewayClient.UniqueWord("console").ToLowerInvariant();
+            page = await browser.SignInAsync(docaiche.GatewayAddress, editor.Email, editor.Password);
+            await ConsoleBrowser.OpenAsync(page, "Libraries", "Libraries");
+
+            await page.Locator("#library-name input").FillAsync(name);
+            await page.Locator("#library-versions input").FillAsync("1.0, 2.0");
+            await page.Locator("#create-library").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = name, Exact = true })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = "1.0, 2.0" })).ToBeVisibleAsync();
+
+            // The API refuses a second library of the same name; the page says why, in the API's words.
+            await page.Locator("#library-name input").FillAsync(name);
+            await page.Locator("#create-library").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync(new Regex("already has a library", RegexOptions.IgnoreCase));
+            await ConsoleBrowser.ScreenshotAsync(page, "libraries");
+
+            var libraries = await tenant.Owner.GetStringAsync("/api/v1/libraries?limit=200");
+            Assert.Single(Regex.Matches(libraries, $"\"name\":\"{name}\""));
+        }, () => page);
+    }
+
+    [Fact]
+    public async Task The_search_playground_finds_a_stored_page_and_shows_its_text_as_text()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(The_search_playground_finds_a_stored_page_and_shows_its_text_as_text), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var word = GatewayClient.UniqueWord("playground");
+            await tenant.Owner.StoreDocumentAsync("Proxy settings", $"# Proxy settings\n\nThe {word} option sets the proxy. <script>window.pwned = true</script>\n");
+            await Eventually.Async(() => tenant.Owner.SearchAsync(word), found => found.Results.Count > 0, TimeSpan.FromSeconds(60), "the page to be searchable");
+            var viewer = await tenant.CreateUserAsync("Vera Viewer", "viewer");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, viewer.Email, viewer.Password);
+            await ConsoleBrowser.OpenAsync(page, "Search", "Search");
+
+            await page.Locator("#search-query input").FillAsync(word);
+            await page.Locator("#search-run").ClickAsync();
+
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Proxy settings", Level = 2 })).ToBeVisibleAsync();
+            await Expect(page.Locator(".result-snippet").First).ToContainTextAsync(word);
+            Assert.Null(await page.EvaluateAsync<bool?>("() => window.pwned"));
+            await ConsoleBrowser.ScreenshotAsync(page, "search");
+        }, () => page);
+    }
+
+    [Fact]
+    public async Task A_new_API_key_is_shown_once_and_works_at_the_gateway()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(A_new_API_key_is_shown_once_and_works_at_the_gateway), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password);
+            await ConsoleBrowser.OpenAsync(page, "API keys", "API keys");
+
+            await page.Locator("#key-name input").FillAsync("ci-agent");
+            await page.Locator("#create-key").ClickAsync();
+            var secret = (await page.Locator("#new-key-secret").TextContentAsync())!.Trim();
+            await ConsoleBrowser.ScreenshotAsync(page, "api-keys-created");
+
+            using var agent = new HttpClient { BaseAddress = docaiche.GatewayAddress, DefaultRequestHeaders = { { "X-Api-Key", secret } } };
+            using var answer = await agent.GetAsync("/api/v1/libraries");
+            Assert.True(answer.IsSuccessStatusCode, $"the new key was refused: {(int)answer.StatusCode}");
+
+            // Shown once: back on the page, the list names the key but nothing shows its secret.
+            await page.ReloadAsync();
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = "ci-agent", Exact = true })).ToBeVisibleAsync();
+            await Expect(page.Locator("#new-key-secret")).ToHaveCountAsync(0);
+            Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+        }, () => page);
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_the_libraries_but_no_action_that_changes_them()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(A_viewer_sees_the_libraries_but_no_action_that_changes_them), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var library = await tenant.Owner.CreateLibraryAsync(GatewayClient.UniqueWord("viewed").ToLowerInvariant(), ["1"]);
+            var viewer = await tenant.CreateUserAsync("Vera Viewer", "viewer");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, viewer.Email, viewer.Password);
+
+            await ConsoleBrowser.OpenAsync(page, "Libraries", "Libraries");
+
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = library.Name, Exact = true })).ToBeVisibleAsync();
+            await Expect(page.Locator("#create-library")).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Delete {library.Name}" })).ToHaveCountAsync(0);
+            await ConsoleBrowser.ScreenshotAsync(page, "libraries-viewer");
+        }, () => page);
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session_here_and_at_the_sign_in_form()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(Signing_out_ends_the_session_here_and_at_the_sign_in_form), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password);
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+            // Signed out here and at identity: back at the sign-in form, and a console page asks again.
+            await Expect(page.Locator("#password")).ToBeVisibleAsync();
+            await page.GotoAsync("/libraries");
+            await Expect(page.Locator("#password")).ToBeVisibleAsync();
+            Assert.DoesNotContain(await page.Context.CookiesAsync(), cookie => cookie.Name == ".DocAIche.Console");
+        }, () => page);
+    }
+
+    [Fact]
+    public async Task Every_page_passes_axe_without_serious_or_critical_violations()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(Every_page_passes_axe_without_serious_or_critical_violations), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            await tenant.Owner.CreateLibraryAsync(GatewayClient.UniqueWord("a11y").ToLowerInvariant(), ["1"]);
+            var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password, bypassPagePolicy: true);
+
+            var found = new List<string>();
+            foreach (var (menuItem, heading) in new[] { ("Overview", "Overview"), ("Libraries", "Libraries"), ("Search", "Search"), ("API keys", "API keys") })
+            {
+                await ConsoleBrowser.OpenAsync(page, menuItem, heading);
+                await ConsoleBrowser.ScreenshotAsync(page, $"a11y-{menuItem.ToLowerInvariant().Replace(' ', '-')}");
+                found.AddRange((await ConsoleBrowser.SeriousAccessibilityViolationsAsync(page)).Select(v => $"{menuItem}: {v}"));
+            }
+
+            Assert.True(found.Count == 0, string.Join("\n", found));
+        }, () => page);
+    }
+}
