@@ -19,7 +19,7 @@ public sealed record LibraryResponse(
 {
     internal static LibraryResponse From(Library library, string tenant) => new(
         library.Id, library.Name, library.Description, library.Shared, library.TenantId == tenant, library.DefaultVersion,
-        library.Versions.OrderBy(v => v.CreatedAt).Select(v => v.Name).ToList(), library.CreatedAt, library.UpdatedAt);
+        library.Versions.OrderBy(v => v.CreatedAt).ThenBy(v => v.Name, StringComparer.Ordinal).Select(v => v.Name).ToList(), library.CreatedAt, library.UpdatedAt);
 }
 
 /// <summary>A page of results; pass <c>nextCursor</c> as <c>cursor</c> for the next.</summary>
