@@ -1,4 +1,5 @@
 using DocAIche.Console.Api;
+using DocAIche.Console.Live;
 using DocAIche.Console.Session;
 using DocAIche.Contracts.Identity;
 using DocAIche.ServiceDefaults.Authentication;
@@ -45,7 +46,8 @@ internal static class Extensions
                 cookie.ExpireTimeSpan = console.Value.SessionLifetime;
                 cookie.SlidingExpiration = true;
                 cookie.LoginPath = SessionEndpoints.SignInPath;
-                cookie.AccessDeniedPath = "/";
+                // A page that needs a role the person lacks says so, rather than sending them elsewhere.
+                cookie.AccessDeniedPath = "/not-allowed";
             });
         builder.Services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
             .Configure<IOptions<ConsoleOptions>, IOptions<DocAIcheAuthenticationOptions>>((oidc, console, authentication) =>
@@ -79,6 +81,7 @@ internal static class Extensions
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddHttpClient(ConsoleTokens.HttpClientName);
         builder.Services.AddScoped<ConsoleTokens>();
+        builder.Services.AddScoped<LiveJobFeed>();
 
         builder.Services.AddHttpClient<DocAIcheApi>((services, http) =>
         {

@@ -1,5 +1,6 @@
 using DocAIche.Console;
 using DocAIche.Console.Components;
+using DocAIche.Console.Downloads;
 using DocAIche.Console.Hosting;
 using DocAIche.Console.Session;
 
@@ -19,6 +20,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapConsoleSession();
+app.MapConsoleDownloads();
 // Every page needs a signed-in person; an anonymous visit goes to the sign-in form.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization();
 

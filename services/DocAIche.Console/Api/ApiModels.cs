@@ -16,3 +16,43 @@ public sealed record SearchHit(
 
 public sealed record SearchAnswer(string Query, string? Library, string? Version, List<string> Methods, List<SearchHit> Results, int Tokens, string? NextCursor);
 
+
+public sealed record GitSettings(string Url, string? Ref, List<string> Include, List<string> Exclude, bool HasToken);
+
+public sealed record WebsiteSettings(List<string> StartUrls, string? SitemapUrl, List<string> Include, List<string> Exclude, bool UseDefaultExcludes, int MaxPages, int MaxDepth);
+
+public sealed record Source(
+    Guid Id, Guid LibraryId, string Library, string Version, string Kind, GitSettings? Git, WebsiteSettings? Website,
+    string? Schedule, DateTimeOffset? NextRunAt, string? LastCommit, DateTimeOffset? LastIngestedAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>Where the source reads from, in one line.</summary>
+    public string Origin => Kind switch
+    {
+        "git" when Git is not null => Git.Ref is { Length: > 0 } reference ? $"{Git.Url} @ {reference}" : Git.Url,
+        "website" when Website is not null => string.Join(", ", Website.StartUrls),
+        _ => "uploaded files",
+    };
+}
+
+public sealed record Job(
+    Guid Id, Guid SourceId, string State, string Trigger, string RequestedBy, Guid? RetryOf,
+    int Discovered, int Fetched, int Processed, int Skipped, int Failed, int Chunks, int DocumentsChanged, int DocumentsRemoved,
+    string? Commit, string? Error, string? Note, bool CancelRequested,
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+{
+    public bool Finished => State is "succeeded" or "failed" or "cancelled";
+}
+
+public sealed record JobError(string Key, string? Url, string Error, DateTimeOffset At);
+
+public sealed record AuditRecord(
+    long Id, long Sequence, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt, string ActorType, string Actor, string Action,
+    string TargetType, string TargetId, string Outcome, string? ClientAddress, string? TraceId, Dictionary<string, string>? Details, string Hash);
+
+public sealed record BrokenLink(long Id, long Sequence, string Reason);
+
+public sealed record ChainVerification(
+    bool Verified, long RecordsChecked, long? FirstSequence, long? LastSequence, string? LastHash, long? CheckpointSequence,
+    BrokenLink? FirstBroken, string? Problem, double Milliseconds);
+
+public sealed record AuditRecordPage(List<AuditRecord> Items, string? NextCursor);

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using System.Text.Json;
 using DocAIche.Console.Session;
 
@@ -28,6 +29,47 @@ public sealed class DocAIcheApi(HttpClient http, ConsoleTokens tokens)
         return result.Ok ? ApiResult.Success(true) : ApiResult.Failure<bool>(result.Problem!);
     }
 
+    /// <summary>Sends one file as multipart/form-data (an upload source's upload).</summary>
+    public async Task<ApiResult<T>> UploadAsync<T>(string path, Stream file, string fileName, string? contentType, CancellationToken cancellationToken = default)
+    {
+        using var form = new MultipartFormDataContent();
+        var part = new StreamContent(file);
+        part.Headers.ContentType = new MediaTypeHeaderValue(string.IsNullOrEmpty(contentType) ? "application/octet-stream" : contentType);
+        form.Add(part, "file", fileName);
+        return await SendAsync<T>(HttpMethod.Post, path, form, cancellationToken);
+    }
+
+    /// <summary>
+    /// A download for a plain HTTP request of the console (not a page's circuit): the API's answer, its
+    /// body not yet read, or the problem. The caller disposes the answer.
+    /// </summary>
+    public async Task<(HttpResponseMessage? Response, ApiProblem? Problem)> DownloadAsync(string path, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var token = await tokens.AccessTokenAsync(user, cancellationToken);
+        if (token is null)
+        {
+            return (null, ApiProblem.SignedOut);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        try
+        {
+            var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return (response, null);
+            }
+            using (response)
+            {
+                return (null, ApiProblem.From((int)response.StatusCode, response.ReasonPhrase, await response.Content.ReadAsStringAsync(cancellationToken)));
+            }
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, ApiProblem.Unreachable("The request did not get an answer."));
+        }
+    }
+
     private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         var token = await tokens.AccessTokenAsync(cancellationToken);
@@ -41,10 +83,12 @@ public sealed class DocAIcheApi(HttpClient http, ConsoleTokens tokens)
         {
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         }
-        if (body is not null)
+        request.Content = body switch
         {
-            request.Content = JsonContent.Create(body, options: Json);
-        }
+            null => null,
+            HttpContent content => content,
+            _ => JsonContent.Create(body, options: Json),
+        };
         try
         {
             using var response = await http.SendAsync(request, cancellationToken);

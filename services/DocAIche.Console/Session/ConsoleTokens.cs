@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -30,9 +31,12 @@ public sealed partial class ConsoleTokens(
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Refreshing = new();
 
     /// <summary>The access token, or null when the session has ended (signed out, expired, or refused by the token server).</summary>
-    public async Task<string?> AccessTokenAsync(CancellationToken cancellationToken)
+    public async Task<string?> AccessTokenAsync(CancellationToken cancellationToken) =>
+        await AccessTokenAsync((await authentication.GetAuthenticationStateAsync()).User, cancellationToken);
+
+    /// <summary>The access token of <paramref name="user"/>'s session (for a plain request, where no page's authentication state exists).</summary>
+    public async Task<string?> AccessTokenAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var user = (await authentication.GetAuthenticationStateAsync()).User;
         if (user.FindFirst(RedisTicketStore.SessionClaim)?.Value is not { } session)
         {
             return null;

@@ -18,7 +18,7 @@ public static class LiveProtocol
     public const string BearerPrefix = "docaiche.bearer.";
 
     /// <summary>How every message of the protocol (and a refused handshake's problem) is written and read.</summary>
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The message, or null when the bytes are not a JSON object of this protocol.</summary>
     public static ClientMessage? Parse(ReadOnlySpan<byte> utf8)

@@ -90,6 +90,83 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_editor_adds_an_upload_source_drops_a_zip_and_watches_its_job_succeed_live()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(An_editor_adds_an_upload_source_drops_a_zip_and_watches_its_job_succeed_live), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var library = await tenant.Owner.CreateLibraryAsync(GatewayClient.UniqueWord("uploaded").ToLowerInvariant(), ["1.0"]);
+            var word = GatewayClient.UniqueWord("zipped");
+            var editor = await tenant.CreateUserAsync("Eddie Editor", "editor");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, editor.Email, editor.Password);
+
+            // One tab follows the jobs; it is never reloaded, so whatever appears there came live.
+            await ConsoleBrowser.OpenAsync(page, "Jobs", "Jobs");
+            await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "live");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "No jobs yet" })).ToBeVisibleAsync();
+            await page.EvaluateAsync("() => window.sameDocument = true");
+
+            // In another tab: a new upload source, and a zip dropped on it.
+            var sources = await page.Context.NewPageAsync();
+            await sources.GotoAsync("/sources");
+            await Expect(sources.GetByRole(AriaRole.Heading, new() { Name = "No sources yet" })).ToBeVisibleAsync();
+            await sources.Locator("#create-source").ClickAsync();
+            await Expect(sources.GetByRole(AriaRole.Heading, new() { Name = $"Upload to {library.Name} 1.0" })).ToBeVisibleAsync();
+            await sources.Locator("#upload-file").SetInputFilesAsync(new FilePayload
+            {
+                Name = "docs.zip",
+                MimeType = "application/zip",
+                Buffer = Zip(("guide/install.md", $"# Installing\n\nRun the {word} installer, then sign in.\n"),
+                    ("guide/configure.md", "# Configuring\n\nSet the proxy in the settings file.\n")),
+            });
+            await Expect(sources.Locator("#job-state")).ToHaveAttributeAsync("data-state", "succeeded", new() { Timeout = 120_000 });
+            await Expect(sources.Locator("#job-state")).ToContainTextAsync("2 documents changed");
+            await ConsoleBrowser.ScreenshotAsync(sources, "sources-upload-succeeded");
+
+            var job = page.Locator(".job-state");
+            await Expect(job).ToHaveAttributeAsync("data-state", "succeeded", new() { Timeout = 60_000 });
+            await Expect(page.Locator(".job-progress")).ToContainTextAsync("2 documents changed");
+            Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the jobs page was reloaded");
+            await ConsoleBrowser.ScreenshotAsync(page, "jobs-live");
+
+            // The pages are in the library: search finds them.
+            await Eventually.Async(() => tenant.Owner.SearchAsync(word), found => found.Results.Count > 0, TimeSpan.FromSeconds(60), "the uploaded page to be searchable");
+        }, () => page);
+    }
+
+    [Fact]
+    public async Task An_auditor_reads_the_trail_verifies_the_chain_and_exports_it()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(An_auditor_reads_the_trail_verifies_the_chain_and_exports_it), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var library = await tenant.Owner.CreateLibraryAsync(GatewayClient.UniqueWord("audited").ToLowerInvariant(), ["1"]);
+            await Eventually.Async(() => tenant.Owner.GetStringAsync("/api/v1/audit/records?action=library.created"),
+                records => records.Contains(library.Id.ToString(), StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the library's audit record");
+            var auditor = await tenant.CreateUserAsync("Audrey Auditor", "auditor");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, auditor.Email, auditor.Password);
+
+            await ConsoleBrowser.OpenAsync(page, "Audit trail", "Audit trail");
+            await page.Locator("#audit-action input").FillAsync("library.created");
+            await page.Locator("#audit-apply").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = $"library {library.Id}" })).ToBeVisibleAsync();
+
+            await page.Locator("#verify-chain").ClickAsync();
+            await Expect(page.Locator("#verification")).ToHaveAttributeAsync("data-verified", "true");
+            await Expect(page.Locator("#verification")).ToContainTextAsync("records checked");
+            await ConsoleBrowser.ScreenshotAsync(page, "audit-verified");
+
+            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Export CSV" }).ClickAsync());
+            var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+            Assert.StartsWith("id,sequence,occurredAt", csv, StringComparison.Ordinal);
+            Assert.Contains(library.Id.ToString(), csv, StringComparison.Ordinal);
+            Assert.DoesNotContain("library.version_added", csv, StringComparison.Ordinal);
+        }, () => page);
+    }
+
+    [Fact]
     public async Task A_new_API_key_is_shown_once_and_works_at_the_gateway()
     {
         IPage? page = null;
@@ -134,6 +211,14 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             await Expect(page.Locator("#create-library")).ToHaveCountAsync(0);
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Delete {library.Name}" })).ToHaveCountAsync(0);
             await ConsoleBrowser.ScreenshotAsync(page, "libraries-viewer");
+
+            // No sources to create, no audit trail: neither offered nor reachable by address.
+            await ConsoleBrowser.OpenAsync(page, "Sources", "Sources");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "No sources yet" })).ToBeVisibleAsync();
+            await Expect(page.Locator("#create-source")).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Audit trail" })).ToHaveCountAsync(0);
+            await page.GotoAsync("/audit");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not for your role" })).ToBeVisibleAsync();
         }, () => page);
     }
 
@@ -164,19 +249,46 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
         await browser.RunAsync(nameof(Every_page_passes_axe_without_serious_or_critical_violations), async () =>
         {
             using var tenant = await TenantSession.StartAsync(docaiche);
-            await tenant.Owner.CreateLibraryAsync(GatewayClient.UniqueWord("a11y").ToLowerInvariant(), ["1"]);
+            // Pages with something in them: a library, an upload source and its job.
+            var library = await tenant.Owner.CreateLibraryAsync(GatewayClient.UniqueWord("a11y").ToLowerInvariant(), ["1"]);
+            var source = await tenant.Owner.CreateSourceAsync(library.Id, "1", new { kind = "upload" });
+            using (var upload = new MultipartFormDataContent { { new ByteArrayContent(Zip(("intro.md", "# Intro\n\nHello.\n"))), "file", "docs.zip" } })
+            using (var accepted = await tenant.Owner.PostAsync($"/api/v1/sources/{source.Id}/uploads", upload))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+            }
             var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
             page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password, bypassPagePolicy: true);
 
             var found = new List<string>();
-            foreach (var (menuItem, heading) in new[] { ("Overview", "Overview"), ("Libraries", "Libraries"), ("Search", "Search"), ("API keys", "API keys") })
+            foreach (var (menuItem, heading) in new[]
+            {
+                ("Overview", "Overview"), ("Libraries", "Libraries"), ("Sources", "Sources"), ("Jobs", "Jobs"), ("Search", "Search"),
+                ("API keys", "API keys"), ("Audit trail", "Audit trail"),
+            })
             {
                 await ConsoleBrowser.OpenAsync(page, menuItem, heading);
+                // The page as it is used, with its data, not its loading indicator.
+                await Expect(page.Locator("fluent-progress-ring")).ToHaveCountAsync(0);
                 await ConsoleBrowser.ScreenshotAsync(page, $"a11y-{menuItem.ToLowerInvariant().Replace(' ', '-')}");
                 found.AddRange((await ConsoleBrowser.SeriousAccessibilityViolationsAsync(page)).Select(v => $"{menuItem}: {v}"));
             }
 
             Assert.True(found.Count == 0, string.Join("\n", found));
         }, () => page);
+    }
+
+    private static byte[] Zip(params (string Path, string Text)[] files)
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            foreach (var (path, text) in files)
+            {
+                using var writer = new StreamWriter(archive.CreateEntry(path).Open());
+                writer.Write(text);
+            }
+        }
+        return buffer.ToArray();
     }
 }

@@ -1,0 +1,44 @@
+using DocAIche.Console.Api;
+using DocAIche.ServiceDefaults.Authentication;
+
+namespace DocAIche.Console.Downloads;
+
+/// <summary>
+/// Files a page offers as a link (the browser downloads them itself, which a page's live connection
+/// cannot do): the console fetches them from the API with the person's token and passes the stream on.
+/// </summary>
+public static class DownloadEndpoints
+{
+    /// <summary>The audit export's filters, passed on as they came; the API checks them.</summary>
+    private static readonly string[] AuditExportFilters = ["format", "from", "to", "actor", "action", "targetType", "target", "outcome"];
+
+    public static IEndpointRouteBuilder MapConsoleDownloads(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/console/audit/export", ExportAuditAsync)
+            .RequireAuthorization(policy => policy.RequireRole(DocAIcheRoles.Auditor, DocAIcheRoles.Admin, DocAIcheRoles.Owner));
+        return app;
+    }
+
+    private static async Task ExportAuditAsync(HttpContext http, DocAIcheApi api)
+    {
+        var query = string.Join('&', AuditExportFilters
+            .Where(name => !string.IsNullOrEmpty(http.Request.Query[name]))
+            .Select(name => $"{name}={Uri.EscapeDataString(http.Request.Query[name].ToString())}"));
+        var (response, problem) = await api.DownloadAsync($"api/v1/audit/records/export?{query}", http.User, http.RequestAborted);
+        if (response is null)
+        {
+            await TypedResults.Problem(problem!.Explanation, statusCode: problem.Status is 0 ? 502 : problem.Status, title: problem.Title).ExecuteAsync(http);
+            return;
+        }
+        using (response)
+        {
+            http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/octet-stream";
+            if (response.Content.Headers.ContentDisposition is { } disposition)
+            {
+                http.Response.Headers.ContentDisposition = disposition.ToString();
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(http.RequestAborted);
+            await body.CopyToAsync(http.Response.Body, http.RequestAborted);
+        }
+    }
+}
