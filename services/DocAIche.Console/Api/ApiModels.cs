@@ -56,3 +56,7 @@ public sealed record ChainVerification(
     BrokenLink? FirstBroken, string? Problem, double Milliseconds);
 
 public sealed record AuditRecordPage(List<AuditRecord> Items, string? NextCursor);
+
+public sealed record User(Guid Id, string Email, string DisplayName, List<string> Roles, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
+
+public sealed record MachineClient(string ClientId, string DisplayName, List<string> Roles, DateTimeOffset CreatedAt, string? ClientSecret);

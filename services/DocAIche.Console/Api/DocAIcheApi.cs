@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Json;
 using DocAIche.Console.Session;
+using DocAIche.ServiceDefaults.Health;
 
 namespace DocAIche.Console.Api;
 
@@ -20,6 +21,9 @@ public sealed class DocAIcheApi(HttpClient http, ConsoleTokens tokens)
     public Task<ApiResult<T>> PostAsync<T>(string path, object? body, CancellationToken cancellationToken = default) =>
         SendAsync<T>(HttpMethod.Post, path, body, cancellationToken);
 
+    public Task<ApiResult<T>> PutAsync<T>(string path, object body, CancellationToken cancellationToken = default) =>
+        SendAsync<T>(HttpMethod.Put, path, body, cancellationToken);
+
     public Task<ApiResult<T>> PatchAsync<T>(string path, object body, CancellationToken cancellationToken = default) =>
         SendAsync<T>(HttpMethod.Patch, path, body, cancellationToken);
 
@@ -27,6 +31,21 @@ public sealed class DocAIcheApi(HttpClient http, ConsoleTokens tokens)
     {
         var result = await SendAsync<JsonElement?>(HttpMethod.Delete, path, null, cancellationToken);
         return result.Ok ? ApiResult.Success(true) : ApiResult.Failure<bool>(result.Problem!);
+    }
+
+    /// <summary>The gateway's report on every service (it answers 503, with the same report, when one is unhealthy).</summary>
+    public async Task<ApiResult<HealthStatusDocument>> HealthAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await http.GetAsync("health", cancellationToken);
+            var report = await response.Content.ReadFromJsonAsync<HealthStatusDocument>(HealthReportWriter.JsonOptions, cancellationToken);
+            return report is not null ? ApiResult.Success(report) : ApiResult.Failure<HealthStatusDocument>(ApiProblem.Unreachable("The gateway sent no health report."));
+        }
+        catch (Exception exception) when (exception is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return ApiResult.Failure<HealthStatusDocument>(ApiProblem.Unreachable("The gateway did not answer."));
+        }
     }
 
     /// <summary>Sends one file as multipart/form-data (an upload source's upload).</summary>

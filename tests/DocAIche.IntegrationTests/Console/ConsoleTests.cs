@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using DocAIche.IntegrationTests.Support;
 using Microsoft.Playwright;
@@ -167,6 +168,94 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_admin_adds_a_user_changes_their_roles_and_disables_them()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(An_admin_adds_a_user_changes_their_roles_and_disables_them), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
+            var email = $"{GatewayClient.UniqueWord("nina").ToLowerInvariant()}@example.com";
+            page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password);
+            await ConsoleBrowser.OpenAsync(page, "Users", "Users");
+
+            await page.Locator("#user-email input").FillAsync(email);
+            await page.Locator("#user-name input").FillAsync("Nina New");
+            await page.Locator("#user-password input").FillAsync("a first password of length");
+            await page.Locator("#user-roles").GetByRole(AriaRole.Checkbox, new() { Name = "editor" }).ClickAsync();
+            await page.Locator("#create-user").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = email, Exact = true })).ToBeVisibleAsync();
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Change the roles of Nina New" }).ClickAsync();
+            await page.Locator("#edit-user-roles").GetByRole(AriaRole.Checkbox, new() { Name = "viewer" }).ClickAsync();
+            await page.Locator("#edit-user-roles").GetByRole(AriaRole.Checkbox, new() { Name = "editor" }).ClickAsync();
+            await page.Locator("#edit-user-roles").GetByRole(AriaRole.Checkbox, new() { Name = "auditor" }).ClickAsync();
+            await page.Locator("#save-roles").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = "auditor", Exact = true })).ToBeVisibleAsync();
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Disable Nina New" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Enable Nina New" })).ToBeVisibleAsync();
+            await ConsoleBrowser.ScreenshotAsync(page, "users");
+
+            // What the page did is what the API holds.
+            var users = await tenant.Owner.GetFromJsonAsync<List<System.Text.Json.JsonElement>>("/api/v1/users", GatewayClient.Json);
+            var nina = Assert.Single(users!, u => u.GetProperty("email").GetString() == email);
+            Assert.Equal("auditor", string.Join(",", nina.GetProperty("roles").EnumerateArray().Select(r => r.GetString())));
+            Assert.True(nina.GetProperty("disabled").GetBoolean());
+
+            // Nobody can take their own admin rights away by accident: no actions on one's own row.
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Disable Ada Admin" })).ToHaveCountAsync(0);
+        }, () => page);
+    }
+
+    [Fact]
+    public async Task A_machine_client_secret_is_shown_once_and_gets_a_token()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(A_machine_client_secret_is_shown_once_and_gets_a_token), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password);
+            await ConsoleBrowser.OpenAsync(page, "Clients", "Clients");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "No clients yet" })).ToBeVisibleAsync();
+
+            await page.Locator("#client-name input").FillAsync("nightly-sync");
+            await page.Locator("#create-client").ClickAsync();
+            var clientId = (await page.Locator("#new-client-id").TextContentAsync())!.Trim();
+            var secret = (await page.Locator("#new-client-secret").TextContentAsync())!.Trim();
+            await ConsoleBrowser.ScreenshotAsync(page, "clients-created");
+
+            using var gateway = new HttpClient { BaseAddress = docaiche.GatewayAddress };
+            Assert.NotNull(await OidcTestClient.ClientCredentialsAsync(gateway, clientId, secret));
+
+            await page.ReloadAsync();
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = clientId, Exact = true })).ToBeVisibleAsync();
+            Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+        }, () => page);
+    }
+
+    [Fact]
+    public async Task The_health_page_shows_every_service_healthy()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(The_health_page_shows_every_service_healthy), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password);
+            await ConsoleBrowser.OpenAsync(page, "Health", "Health");
+
+            await Expect(page.Locator("#overall")).ToHaveAttributeAsync("data-status", "healthy");
+            foreach (var service in new[] { "identity", "documents", "search", "audit", "websocket", "gateway" })
+            {
+                await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = service, Exact = true })).ToBeVisibleAsync();
+            }
+            await ConsoleBrowser.ScreenshotAsync(page, "health");
+        }, () => page);
+    }
+
+    [Fact]
     public async Task A_new_API_key_is_shown_once_and_works_at_the_gateway()
     {
         IPage? page = null;
@@ -264,7 +353,7 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             foreach (var (menuItem, heading) in new[]
             {
                 ("Overview", "Overview"), ("Libraries", "Libraries"), ("Sources", "Sources"), ("Jobs", "Jobs"), ("Search", "Search"),
-                ("API keys", "API keys"), ("Audit trail", "Audit trail"),
+                ("API keys", "API keys"), ("Users", "Users"), ("Clients", "Clients"), ("Audit trail", "Audit trail"), ("Health", "Health"),
             })
             {
                 await ConsoleBrowser.OpenAsync(page, menuItem, heading);
