@@ -30,6 +30,9 @@ public static class PrivacyApi
     {
         var privacy = app.MapGroup("/api/v1/privacy").WithTags("Privacy").RequireAuthorization(DocAIchePolicies.TenantMember);
 
+        privacy.MapGet("/requests", ListAsync)
+            .WithName("ListPrivacyRequests")
+            .WithSummary("The tenant's last 100 exports and erasures, newest first (admins and owners see all; others those they asked for or are the subject of)");
         privacy.MapPost("/exports", (HttpContext http, PrivacyRequestBody body, AuditDbContext db, AuditLedger ledger, TenantSubjects subjects, TimeProvider time, CancellationToken ct) =>
                 RequestAsync(PrivacyKinds.Export, http, body, db, ledger, subjects, time, ct))
             .WithName("RequestPrivacyExport")
@@ -102,6 +105,18 @@ public static class PrivacyApi
 
         var view = View(request);
         return TypedResults.Accepted($"/api/v1/privacy/{kind}s/{request.Id}", view);
+    }
+
+    internal static async Task<Ok<List<PrivacyRequestView>>> ListAsync(HttpContext http, AuditDbContext db, CancellationToken cancellationToken)
+    {
+        var caller = http.User.GetSubject();
+        var requests = db.PrivacyRequests.AsNoTracking().Include(r => r.Parts).AsQueryable();
+        if (!IsAdministrator(http))
+        {
+            requests = requests.Where(r => r.RequestedBy == caller || r.SubjectId == caller);
+        }
+        var newest = await requests.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(100).ToListAsync(cancellationToken);
+        return TypedResults.Ok(newest.Select(View).ToList());
     }
 
     internal static async Task<Results<Ok<PrivacyRequestView>, NotFound<ProblemDetails>>> GetAsync(

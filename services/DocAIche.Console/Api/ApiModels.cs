@@ -60,3 +60,17 @@ public sealed record AuditRecordPage(List<AuditRecord> Items, string? NextCursor
 public sealed record User(Guid Id, string Email, string DisplayName, List<string> Roles, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
 
 public sealed record MachineClient(string ClientId, string DisplayName, List<string> Roles, DateTimeOffset CreatedAt, string? ClientSecret);
+
+public sealed record DocumentSummary(
+    Guid Id, Guid LibraryId, Guid SourceId, string Key, string Title, string? SourceUrl, string ContentHash, int Revision,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? Content);
+
+public sealed record Chunk(Guid Id, int Ordinal, string Breadcrumb, string? Url, List<string> Languages, string Content, string ContentHash);
+
+public sealed record PrivacyServiceStatus(string Service, bool Answered, DateTimeOffset? At);
+
+public sealed record PrivacyRequest(
+    Guid Id, string Kind, string? SubjectId, string State, List<PrivacyServiceStatus> Services,
+    DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, string? BundleUrl);
+
+public sealed record RetentionSettings(int AuditRecordDays, int QueryHistoryDays);

@@ -16,6 +16,8 @@ public static class DownloadEndpoints
     {
         app.MapGet("/console/audit/export", ExportAuditAsync)
             .RequireAuthorization(policy => policy.RequireRole(DocAIcheRoles.Auditor, DocAIcheRoles.Admin, DocAIcheRoles.Owner));
+        app.MapGet("/console/privacy/exports/{id:guid}/bundle", (Guid id, HttpContext http, DocAIcheApi api) =>
+            PassOnAsync(http, api, $"api/v1/privacy/exports/{id}/bundle")).RequireAuthorization();
         return app;
     }
 
@@ -24,7 +26,13 @@ public static class DownloadEndpoints
         var query = string.Join('&', AuditExportFilters
             .Where(name => !string.IsNullOrEmpty(http.Request.Query[name]))
             .Select(name => $"{name}={Uri.EscapeDataString(http.Request.Query[name].ToString())}"));
-        var (response, problem) = await api.DownloadAsync($"api/v1/audit/records/export?{query}", http.User, http.RequestAborted);
+        await PassOnAsync(http, api, $"api/v1/audit/records/export?{query}");
+    }
+
+    /// <summary>The API's answer streamed to the browser as it comes, or its problem.</summary>
+    private static async Task PassOnAsync(HttpContext http, DocAIcheApi api, string path)
+    {
+        var (response, problem) = await api.DownloadAsync(path, http.User, http.RequestAborted);
         if (response is null)
         {
             await TypedResults.Problem(problem!.Explanation, statusCode: problem.Status is 0 ? 502 : problem.Status, title: problem.Title).ExecuteAsync(http);

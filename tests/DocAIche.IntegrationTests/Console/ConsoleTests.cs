@@ -131,7 +131,14 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the jobs page was reloaded");
             await ConsoleBrowser.ScreenshotAsync(page, "jobs-live");
 
-            // The pages are in the library: search finds them.
+            // The pages are in the library, chunked: the documents page shows them.
+            await ConsoleBrowser.OpenAsync(page, "Documents", "Documents");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Installing", Exact = true }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Installing", Level = 1 })).ToBeVisibleAsync();
+            await Expect(page.Locator(".chunk-content").First).ToContainTextAsync(word);
+            await ConsoleBrowser.ScreenshotAsync(page, "document-chunks");
+
+            // And search finds them.
             await Eventually.Async(() => tenant.Owner.SearchAsync(word), found => found.Results.Count > 0, TimeSpan.FromSeconds(60), "the uploaded page to be searchable");
         }, () => page);
     }
@@ -256,6 +263,34 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_admin_exports_a_persons_data_and_downloads_it_when_every_service_has_answered()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(An_admin_exports_a_persons_data_and_downloads_it_when_every_service_has_answered), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
+            var person = await tenant.CreateUserAsync("Pat Person", "viewer");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password);
+            await ConsoleBrowser.OpenAsync(page, "Privacy", "Privacy");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "No privacy requests yet" })).ToBeVisibleAsync();
+
+            await page.Locator("#privacy-subject").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = $"Pat Person ({person.Email})" }).ClickAsync();
+            await page.Locator("#request-export").ClickAsync();
+
+            // Followed on the page until every service has answered, then offered as a download.
+            await Expect(page.Locator(".privacy-state")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 60_000 });
+            await ConsoleBrowser.ScreenshotAsync(page, "privacy-export-completed");
+            var download = await page.RunAndWaitForDownloadAsync(() =>
+                page.GetByRole(AriaRole.Link, new() { Name = $"Download the export of Pat Person ({person.Email})" }).ClickAsync());
+            var bundle = await File.ReadAllTextAsync((await download.PathAsync())!);
+            Assert.Contains($"\"subjectId\": \"{person.Subject}\"", bundle, StringComparison.Ordinal);
+            Assert.Contains(person.Email, bundle, StringComparison.Ordinal);
+        }, () => page);
+    }
+
+    [Fact]
     public async Task A_new_API_key_is_shown_once_and_works_at_the_gateway()
     {
         IPage? page = null;
@@ -352,8 +387,8 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             var found = new List<string>();
             foreach (var (menuItem, heading) in new[]
             {
-                ("Overview", "Overview"), ("Libraries", "Libraries"), ("Sources", "Sources"), ("Jobs", "Jobs"), ("Search", "Search"),
-                ("API keys", "API keys"), ("Users", "Users"), ("Clients", "Clients"), ("Audit trail", "Audit trail"), ("Health", "Health"),
+                ("Overview", "Overview"), ("Libraries", "Libraries"), ("Sources", "Sources"), ("Jobs", "Jobs"), ("Documents", "Documents"),
+                ("Search", "Search"), ("API keys", "API keys"), ("Privacy", "Privacy"), ("Users", "Users"), ("Clients", "Clients"), ("Audit trail", "Audit trail"), ("Health", "Health"),
             })
             {
                 await ConsoleBrowser.OpenAsync(page, menuItem, heading);
