@@ -23,6 +23,9 @@ public static class DocAIcheRoles
 
     public static readonly IReadOnlyList<string> TenantRoles = [Owner, Admin, Editor, Viewer, Auditor];
 
+    /// <summary>The roles that read documentation (libraries, sources, jobs, documents, search); auditors read the audit trail only.</summary>
+    public static readonly IReadOnlyList<string> ReaderRoles = [Owner, Admin, Editor, Viewer];
+
     public static bool IsTenantRole(string role) => TenantRoles.Contains(role);
 }
 

@@ -81,7 +81,7 @@ internal static class Extensions
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddHttpClient(ConsoleTokens.HttpClientName);
         builder.Services.AddScoped<ConsoleTokens>();
-        builder.Services.AddScoped<LiveJobFeed>();
+        builder.Services.AddScoped<LiveFeed>();
 
         builder.Services.AddHttpClient<DocAIcheApi>((services, http) =>
         {

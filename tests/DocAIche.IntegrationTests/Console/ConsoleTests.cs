@@ -144,10 +144,10 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_auditor_reads_the_trail_verifies_the_chain_and_exports_it()
+    public async Task An_auditor_reads_the_trail_verifies_the_chain_exports_it_and_sees_alerts_live()
     {
         IPage? page = null;
-        await browser.RunAsync(nameof(An_auditor_reads_the_trail_verifies_the_chain_and_exports_it), async () =>
+        await browser.RunAsync(nameof(An_auditor_reads_the_trail_verifies_the_chain_exports_it_and_sees_alerts_live), async () =>
         {
             using var tenant = await TenantSession.StartAsync(docaiche);
             var library = await tenant.Owner.CreateLibraryAsync(GatewayClient.UniqueWord("audited").ToLowerInvariant(), ["1"]);
@@ -155,6 +155,10 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
                 records => records.Contains(library.Id.ToString(), StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the library's audit record");
             var auditor = await tenant.CreateUserAsync("Audrey Auditor", "auditor");
             page = await browser.SignInAsync(docaiche.GatewayAddress, auditor.Email, auditor.Password);
+
+            // An auditor reads the trail, not the documentation: the console offers only what the API allows.
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review your tenant's activity" })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Libraries", Exact = true })).ToHaveCountAsync(0);
 
             await ConsoleBrowser.OpenAsync(page, "Audit trail", "Audit trail");
             await page.Locator("#audit-action input").FillAsync("library.created");
@@ -171,6 +175,18 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             Assert.StartsWith("id,sequence,occurredAt", csv, StringComparison.Ordinal);
             Assert.Contains(library.Id.ToString(), csv, StringComparison.Ordinal);
             Assert.DoesNotContain("library.version_added", csv, StringComparison.Ordinal);
+
+            // Security alerts, live: repeated failed sign-ins of one account appear without a reload.
+            await ConsoleBrowser.OpenAsync(page, "Security alerts", "Security alerts");
+            await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "live");
+            var target = await tenant.CreateUserAsync("Tess Target", "viewer");
+            for (var i = 0; i < 3; i++)
+            {
+                await OidcTestClient.TrySignInAsync(docaiche.GatewayAddress, target.Email, "not the password");
+            }
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = target.Subject, Exact = true })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await Expect(page.Locator(".alert-kind").First).ToHaveTextAsync("failed-sign-ins.account");
+            await ConsoleBrowser.ScreenshotAsync(page, "alerts-live");
         }, () => page);
     }
 
@@ -388,7 +404,8 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             foreach (var (menuItem, heading) in new[]
             {
                 ("Overview", "Overview"), ("Libraries", "Libraries"), ("Sources", "Sources"), ("Jobs", "Jobs"), ("Documents", "Documents"),
-                ("Search", "Search"), ("API keys", "API keys"), ("Privacy", "Privacy"), ("Users", "Users"), ("Clients", "Clients"), ("Audit trail", "Audit trail"), ("Health", "Health"),
+                ("Search", "Search"), ("API keys", "API keys"), ("Privacy", "Privacy"), ("Users", "Users"), ("Clients", "Clients"), ("Audit trail", "Audit trail"), ("Security alerts", "Security alerts"),
+                ("Health", "Health"),
             })
             {
                 await ConsoleBrowser.OpenAsync(page, menuItem, heading);

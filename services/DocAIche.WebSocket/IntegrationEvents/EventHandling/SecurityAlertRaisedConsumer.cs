@@ -10,11 +10,12 @@ public sealed class SecurityAlertRaisedConsumer(LiveConnections connections) : I
     public Task Consume(ConsumeContext<SecurityAlertRaised> context)
     {
         var alert = context.Message;
-        connections.Publish(alert.TenantId, jobId: null, new LiveEvent(
-            (context.MessageId ?? Guid.NewGuid()).ToString(),
-            LiveTopics.Alerts,
-            "security.alert",
-            new { alert.AlertId, alert.Kind, alert.Subject, alert.Count, alert.Window, alert.Summary, alert.RaisedAt }), alert.RaisedAt);
+        connections.Publish(alert.TenantId, jobId: null, Event((context.MessageId ?? Guid.NewGuid()).ToString(), alert), alert.RaisedAt);
         return Task.CompletedTask;
     }
+
+    /// <summary>What subscribers receive of an alert.</summary>
+    public static LiveEvent Event(string id, SecurityAlertRaised alert) => new(
+        id, LiveTopics.Alerts, "security.alert",
+        new { alert.AlertId, alert.Kind, alert.Subject, alert.Count, alert.Window, alert.Summary, alert.RaisedAt });
 }

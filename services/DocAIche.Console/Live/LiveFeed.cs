@@ -4,6 +4,7 @@ using System.Text.Json;
 using DocAIche.Console.Api;
 using DocAIche.Console.Session;
 using DocAIche.ServiceDefaults.Authentication;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace DocAIche.Console.Live;
@@ -24,6 +25,9 @@ public enum LiveState
     SignedOut,
 }
 
+/// <summary>One live event: its type (<c>job.progressed</c>, <c>security.alert</c>…) and its data.</summary>
+public sealed record LiveMessage(string Type, JsonElement Data);
+
 /// <summary>An ingestion job's state and counters as a live event told them.</summary>
 public sealed record JobChange(
     Guid JobId, Guid SourceId, string State, int Discovered, int Fetched, int Processed, int Skipped, int Failed, int Chunks, bool Finished, string? Error,
@@ -38,15 +42,20 @@ public sealed record JobChange(
     };
 }
 
+/// <summary>A security alert as the live feed told it.</summary>
+public sealed record SecurityAlert(Guid AlertId, string Kind, string Subject, int Count, string Summary, DateTimeOffset RaisedAt);
+
 /// <summary>
-/// The signed-in person's ingestion jobs as they change, for the pages of one circuit: the console
-/// itself holds a WebSocket to the gateway's <c>/ws</c> with the person's token (which never reaches
-/// the browser), subscribed to <c>jobs</c>, and tells the listening pages. The connection is opened by
-/// the first listener, closed when the last one leaves, and opened again (with a fresh token) when it
-/// drops; after such a gap a page reloads what it shows, since events may have been missed.
+/// The live events of the signed-in person's tenant, for the pages of one circuit: the console itself
+/// holds a WebSocket to the gateway's <c>/ws</c> with the person's token (which never reaches the
+/// browser), subscribed to <c>jobs</c> (and to <c>alerts</c> for the roles that may see them), and
+/// tells the listening pages. The connection is opened by the first listener, closed when the last one
+/// leaves, and opened again (with a fresh token) when it drops; after such a gap a page reloads what
+/// it shows, since events may have been missed.
 /// </summary>
-public sealed partial class LiveJobFeed(
-    ConsoleTokens tokens, IOptions<ConsoleOptions> console, IOptions<DocAIcheAuthenticationOptions> authentication, ILogger<LiveJobFeed> logger)
+public sealed partial class LiveFeed(
+    ConsoleTokens tokens, AuthenticationStateProvider authentication, IOptions<ConsoleOptions> console,
+    IOptions<DocAIcheAuthenticationOptions> identity, ILogger<LiveFeed> logger)
     : IAsyncDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
@@ -58,11 +67,14 @@ public sealed partial class LiveJobFeed(
     /// <summary>Where the connection stands now.</summary>
     public LiveState State { get; private set; } = LiveState.Connecting;
 
+    /// <summary>The roles that see security alerts (the websocket service refuses the topic to others).</summary>
+    public static readonly string[] AlertRoles = [DocAIcheRoles.Auditor, DocAIcheRoles.Admin, DocAIcheRoles.Owner];
+
     /// <summary>
-    /// Starts telling <paramref name="changed"/> about every job change and <paramref name="stateChanged"/>
+    /// Starts telling <paramref name="changed"/> about every event and <paramref name="stateChanged"/>
     /// about the connection (after a reconnection: reload, events may have been missed). Dispose the result to stop.
     /// </summary>
-    public IDisposable Listen(Func<JobChange, Task> changed, Func<LiveState, Task> stateChanged)
+    public IDisposable Listen(Func<LiveMessage, Task> changed, Func<LiveState, Task> stateChanged)
     {
         var listener = new Listener(this, changed, stateChanged);
         lock (gate)
@@ -109,7 +121,7 @@ public sealed partial class LiveJobFeed(
 
     private Uri Address()
     {
-        var api = new Uri((console.Value.ApiUrl ?? authentication.Value.Issuer).TrimEnd('/') + "/");
+        var api = new Uri((console.Value.ApiUrl ?? identity.Value.Issuer).TrimEnd('/') + "/");
         var socket = new UriBuilder(new Uri(api, "ws")) { Scheme = api.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" };
         return socket.Uri;
     }
@@ -117,7 +129,6 @@ public sealed partial class LiveJobFeed(
     private async Task RunAsync(CancellationToken stopping)
     {
         var backoff = TimeSpan.FromSeconds(1);
-        var connectedBefore = false;
         try
         {
             while (!stopping.IsCancellationRequested)
@@ -138,9 +149,16 @@ public sealed partial class LiveJobFeed(
                         connecting.CancelAfter(TimeSpan.FromSeconds(10));
                         await socket.ConnectAsync(Address(), connecting.Token);
                     }
-                    await SendAsync(socket, new { type = "subscribe", topic = "jobs" }, stopping);
-                    await ReadAsync(socket, connectedBefore, stopping);
-                    connectedBefore = true;
+                    var user = (await authentication.GetAuthenticationStateAsync()).User;
+                    if (DocAIcheRoles.ReaderRoles.Any(user.IsInRole))
+                    {
+                        await SendAsync(socket, new { type = "subscribe", topic = "jobs" }, stopping);
+                    }
+                    if (AlertRoles.Any(user.IsInRole))
+                    {
+                        await SendAsync(socket, new { type = "subscribe", topic = "alerts" }, stopping);
+                    }
+                    await ReadAsync(socket, stopping);
                     backoff = TimeSpan.FromSeconds(1);
                 }
                 catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException or JsonException
@@ -163,9 +181,9 @@ public sealed partial class LiveJobFeed(
     }
 
     /// <summary>Reads until the server closes; the subscription's acknowledgement makes the page live.</summary>
-    private async Task ReadAsync(ClientWebSocket socket, bool reconnected, CancellationToken stopping)
+    private async Task ReadAsync(ClientWebSocket socket, CancellationToken stopping)
     {
-        var buffer = new byte[16 * 1024];
+        var buffer = new byte[4 * 1024];
         using var message = new MemoryStream();
         while (socket.State == WebSocketState.Open)
         {
@@ -187,11 +205,11 @@ public sealed partial class LiveJobFeed(
             switch (root.TryGetProperty("type", out var type) ? type.GetString() : null)
             {
                 case "subscribed":
-                    // After a gap the page reloads; Live tells it so when it was connected before.
-                    await ChangeStateAsync(LiveState.Live, reconnected);
+                    // Pages reload on Live after Reconnecting: events may have been missed in the gap.
+                    await ChangeStateAsync(LiveState.Live);
                     break;
-                case "job.progressed" or "job.finished" when root.TryGetProperty("data", out var data):
-                    await TellAsync(Change(data, type.GetString() == "job.finished"));
+                case { } name when root.TryGetProperty("data", out var data):
+                    await TellAsync(new LiveMessage(name, data.Clone()));
                     break;
                 case "error":
                     LogRefused(logger, root.TryGetProperty("code", out var code) ? code.GetString() : null);
@@ -200,8 +218,25 @@ public sealed partial class LiveJobFeed(
         }
     }
 
-    /// <summary>A <c>job.progressed</c> or <c>job.finished</c> event's data as a change.</summary>
-    public static JobChange Change(JsonElement data, bool finished)
+    /// <summary>A <c>job.progressed</c> or <c>job.finished</c> event as a change; null for any other event.</summary>
+    public static JobChange? JobChangeOf(LiveMessage message) =>
+        message.Type is "job.progressed" or "job.finished" ? Change(message.Data, message.Type == "job.finished") : null;
+
+    /// <summary>A <c>security.alert</c> event as an alert; null for any other event.</summary>
+    public static SecurityAlert? AlertOf(LiveMessage message)
+    {
+        if (message.Type != "security.alert")
+        {
+            return null;
+        }
+        var data = message.Data;
+        return new SecurityAlert(
+            data.GetProperty("alertId").GetGuid(), data.GetProperty("kind").GetString()!, data.GetProperty("subject").GetString() ?? "",
+            data.GetProperty("count").GetInt32(), data.TryGetProperty("summary", out var summary) ? summary.GetString() ?? "" : "",
+            data.GetProperty("raisedAt").GetDateTimeOffset());
+    }
+
+    private static JobChange Change(JsonElement data, bool finished)
     {
         var counters = data.GetProperty("counters");
         int Count(string name) => counters.TryGetProperty(name, out var value) ? value.GetInt32() : 0;
@@ -224,9 +259,9 @@ public sealed partial class LiveJobFeed(
         }
     }
 
-    private async Task ChangeStateAsync(LiveState state, bool reconnected = false)
+    private async Task ChangeStateAsync(LiveState state)
     {
-        var changed = State != state || reconnected;
+        var changed = State != state;
         State = state;
         if (!changed)
         {
@@ -238,7 +273,7 @@ public sealed partial class LiveJobFeed(
         }
     }
 
-    private async Task TellAsync(JobChange change)
+    private async Task TellAsync(LiveMessage change)
     {
         foreach (var listener in Current())
         {
@@ -259,9 +294,9 @@ public sealed partial class LiveJobFeed(
         }
     }
 
-    private sealed class Listener(LiveJobFeed feed, Func<JobChange, Task> changed, Func<LiveState, Task> stateChanged) : IDisposable
+    private sealed class Listener(LiveFeed feed, Func<LiveMessage, Task> changed, Func<LiveState, Task> stateChanged) : IDisposable
     {
-        public Func<JobChange, Task> Changed => changed;
+        public Func<LiveMessage, Task> Changed => changed;
 
         public Func<LiveState, Task> StateChanged => stateChanged;
 
