@@ -92,11 +92,13 @@ var websocket = builder.AddServiceReplicas<Projects.DocAIche_WebSocket>("websock
     .WithSettings(builder.Configuration, "LiveUpdates"));
 
 // The admin console, at the gateway's "/" (the APIs stay under /api): people sign in through identity's
-// form as the console's confidential client; their tokens stay in the console's sessions in Redis. One
-// instance even with replicas: its pages hold a live circuit, which another instance could not resume.
-var console = builder.AddService<Projects.DocAIche_Console>("console", issuer)
+// form as the console's confidential client; their tokens stay in the console's sessions in Redis. Each
+// open page holds a live circuit in one instance, so the gateways keep a browser on its instance (an
+// affinity cookie naming it by a hash every gateway computes alike); sessions are in Redis, so another
+// instance takes a browser over, with a reload, if its own stops.
+var console = builder.AddServiceReplicas<Projects.DocAIche_Console>("console", issuer, replicas, service => service
     .Uses(infrastructure.Cache)
-    .WithEnvironment("Console__ClientSecret", consoleClientSecret);
+    .WithEnvironment("Console__ClientSecret", consoleClientSecret));
 
 // The gateway starts alongside the services rather than after them: it answers at once, with a
 // problem for a service that is not up yet, and its /health says which ones are.
@@ -112,7 +114,7 @@ foreach (var gateway in gateways)
         .WithReferences(search)
         .WithReferences(audit)
         .WithReferences(websocket)
-        .WithReference(console)
+        .WithReferences(console)
         .WithInstanceHealthChecks(replicas);
 }
 

@@ -193,7 +193,7 @@ internal static class InfrastructureExtensions
     }
 
     /// <summary>The proxied services, as the gateway's clusters name them.</summary>
-    private static readonly string[] Clusters = ["identity", "documents", "search", "audit", "websocket"];
+    private static readonly string[] Clusters = ["identity", "documents", "search", "audit", "websocket", "console"];
 
     /// <summary>
     /// With several instances, the gateway probes each (<c>/alive</c> every 2 s, out at the first failure)

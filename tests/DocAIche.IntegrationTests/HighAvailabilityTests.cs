@@ -100,6 +100,39 @@ public sealed class HighAvailabilityTests(ReplicatedDocAIcheFixture replicated)
         }
     }
 
+    [Fact]
+    public async Task The_console_keeps_a_browser_on_one_instance_and_its_session_survives_losing_it()
+    {
+        await using var browser = await Console.ConsoleBrowser.LaunchAsync();
+        Microsoft.Playwright.IPage? page = null;
+        await browser.RunAsync(nameof(The_console_keeps_a_browser_on_one_instance_and_its_session_survives_losing_it), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(Docaiche);
+            var editor = await tenant.CreateUserAsync("Eddie Editor", "editor");
+            page = await browser.SignInAsync(Docaiche.GatewayAddress, editor.Email, editor.Password);
+
+            // Through HAProxy and two gateways, every request of this browser reaches the same console instance:
+            // its live page works, page after page.
+            Assert.Contains(await page.Context.CookiesAsync(), cookie => cookie.Name == ".DocAIche.Console.Instance");
+            foreach (var (item, heading) in new[] { ("Libraries", "Libraries"), ("Jobs", "Jobs"), ("Sources", "Sources"), ("Libraries", "Libraries") })
+            {
+                await Console.ConsoleBrowser.OpenAsync(page, item, heading);
+            }
+            await Microsoft.Playwright.Assertions.Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Name = "No libraries yet" })).ToBeVisibleAsync();
+
+            // One console instance gone: the browser lands on the other, still signed in (sessions are in Redis).
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            ResourceProcesses.Kill("console-2");
+            await Docaiche.App.ResourceNotifications.WaitForResourceAsync("console-2", [KnownResourceStates.Exited, KnownResourceStates.Finished], timeout.Token);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await page.GotoAsync("/libraries");
+            await Microsoft.Playwright.Assertions.Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Name = "Libraries", Level = 1 })).ToBeVisibleAsync();
+            await Microsoft.Playwright.Assertions.Expect(page.GetByText("Eddie Editor")).ToBeVisibleAsync();
+            await Docaiche.App.ResourceCommands.ExecuteCommandAsync("console-2", KnownResourceCommands.StartCommand, timeout.Token);
+            await Docaiche.App.ResourceNotifications.WaitForResourceHealthyAsync("console-2", timeout.Token);
+        }, () => page);
+    }
+
     private static async Task<bool> ReadAsync(HttpClient client)
     {
         try
