@@ -74,3 +74,5 @@ public sealed record PrivacyRequest(
     DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, string? BundleUrl);
 
 public sealed record RetentionSettings(int AuditRecordDays, int QueryHistoryDays);
+
+public sealed record Tenant(string Id, string Name, DateTimeOffset CreatedAt);

@@ -307,6 +307,36 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_operator_creates_a_tenant_whose_owner_can_sign_in_and_a_tenant_admin_sees_no_tenants()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(An_operator_creates_a_tenant_whose_owner_can_sign_in_and_a_tenant_admin_sees_no_tenants), async () =>
+        {
+            page = await browser.SignInAsync(docaiche.GatewayAddress, DocAIcheFixture.OwnerEmail, docaiche.OwnerPassword);
+            await ConsoleBrowser.OpenAsync(page, "Tenants", "Tenants");
+            var id = GatewayClient.UniqueWord("acme").ToLowerInvariant();
+            var email = $"owner@{id}.example.com";
+            var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+
+            await page.Locator("#tenant-id input").FillAsync(id);
+            await page.Locator("#tenant-name input").FillAsync("Acme Corp");
+            await page.Locator("#tenant-owner-email input").FillAsync(email);
+            await page.Locator("#tenant-owner-password input").FillAsync(password);
+            await page.Locator("#create-tenant").ClickAsync();
+            await Expect(page.Locator("#tenant-created")).ToContainTextAsync(id);
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = id, Exact = true })).ToBeVisibleAsync();
+            await ConsoleBrowser.ScreenshotAsync(page, "tenants");
+
+            // The new owner signs in to an empty tenant of their own, and is no operator.
+            var owner = await browser.SignInAsync(docaiche.GatewayAddress, email, password);
+            await Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Add your first library" })).ToBeVisibleAsync();
+            await Expect(owner.GetByRole(AriaRole.Link, new() { Name = "Tenants", Exact = true })).ToHaveCountAsync(0);
+            await owner.GotoAsync("/tenants");
+            await Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Not for your role" })).ToBeVisibleAsync();
+        }, () => page);
+    }
+
+    [Fact]
     public async Task A_new_API_key_is_shown_once_and_works_at_the_gateway()
     {
         IPage? page = null;
