@@ -19,7 +19,9 @@ public sealed record SearchAnswer(string Query, string? Library, string? Version
 
 public sealed record GitSettings(string Url, string? Ref, List<string> Include, List<string> Exclude, bool HasToken);
 
-public sealed record WebsiteSettings(List<string> StartUrls, string? SitemapUrl, List<string> Include, List<string> Exclude, bool UseDefaultExcludes, int MaxPages, int MaxDepth);
+public sealed record WebsiteSettings(
+    List<string> StartUrls, string? SitemapUrl, List<string> Include, List<string> Exclude, bool UseDefaultExcludes, int MaxPages, int MaxDepth,
+    int Concurrency, int DelayMilliseconds);
 
 public sealed record Source(
     Guid Id, Guid LibraryId, string Library, string Version, string Kind, GitSettings? Git, WebsiteSettings? Website,

@@ -337,6 +337,47 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_editor_adds_a_website_source_that_is_read_at_once_then_schedules_it()
+    {
+        IPage? page = null;
+        await using var site = await LoopbackWebsite.StartAsync();
+        await browser.RunAsync(nameof(An_editor_adds_a_website_source_that_is_read_at_once_then_schedules_it), async () =>
+        {
+            var word = GatewayClient.UniqueWord("crawled");
+            site.Set("/guide/", new WebPage($"<html><head><title>Guide</title></head><body><main><h1>Guide</h1><p>The {word} setting.</p></main></body></html>"));
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var library = await tenant.Owner.CreateLibraryAsync(GatewayClient.UniqueWord("site").ToLowerInvariant(), ["2"]);
+            var editor = await tenant.CreateUserAsync("Eddie Editor", "editor");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, editor.Email, editor.Password);
+            await ConsoleBrowser.OpenAsync(page, "Sources", "Sources");
+
+            await page.Locator("#source-kind").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "Website" }).ClickAsync();
+            await page.Locator("#source-url input").FillAsync(new Uri(site.Address, "/guide/").ToString());
+            await page.Locator("#create-source").ClickAsync();
+            await Expect(page.Locator("#job-state")).ToHaveAttributeAsync("data-state", "succeeded", new() { Timeout = 120_000 });
+
+            // A schedule the API does not take is refused in its words, and nothing changes.
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Settings of the website source of {library.Name} 2" }).ClickAsync();
+            await page.Locator("#edit-schedule input").FillAsync("every night");
+            await page.Locator("#save-source").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("schedule");
+            await page.Locator("#edit-schedule input").FillAsync("0 3 * * *");
+            await page.Locator("#edit-max-pages input").FillAsync("10");
+            await page.Locator("#save-source").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = "0 3 * * *", Exact = true })).ToBeVisibleAsync();
+            await ConsoleBrowser.ScreenshotAsync(page, "sources-website");
+
+            var sources = await tenant.Owner.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/sources", GatewayClient.Json);
+            var source = Assert.Single(sources.GetProperty("items").EnumerateArray());
+            Assert.Equal("0 3 * * *", source.GetProperty("schedule").GetString());
+            Assert.Equal(10, source.GetProperty("website").GetProperty("maxPages").GetInt32());
+            Assert.Equal(2, source.GetProperty("website").GetProperty("concurrency").GetInt32());
+            await Eventually.Async(() => tenant.Owner.SearchAsync(word), found => found.Results.Count > 0, TimeSpan.FromSeconds(60), "the crawled page to be searchable");
+        }, () => page);
+    }
+
+    [Fact]
     public async Task A_new_API_key_is_shown_once_and_works_at_the_gateway()
     {
         IPage? page = null;
