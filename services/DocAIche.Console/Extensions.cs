@@ -28,6 +28,7 @@ internal static class Extensions
             keys.XmlRepository = new RedisXmlRepository(() => services.GetRequiredService<IConnectionMultiplexer>().GetDatabase(), "docaiche:console:data-protection"));
 
         builder.Services.AddSingleton<RedisTicketStore>();
+        builder.Services.AddSingleton<ITicketStore>(services => services.GetRequiredService<RedisTicketStore>());
         builder.Services.AddAuthentication(authentication =>
             {
                 authentication.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;

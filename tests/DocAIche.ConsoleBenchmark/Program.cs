@@ -16,7 +16,12 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 var sessions = int.Parse(Value("--sessions") ?? "20", CultureInfo.InvariantCulture);
 var rounds = int.Parse(Value("--rounds") ?? "10", CultureInfo.InvariantCulture);
-(string Path, string Menu, string Heading)[] pages = [("/", "Overview", "Overview"), ("/libraries", "Libraries", "Libraries"), ("/search", "Search", "Search"), ("/api-keys", "API keys", "API keys")];
+(string Path, string Menu, string Heading)[] pages =
+[
+    ("/", "Overview", "Overview"), ("/libraries", "Libraries", "Libraries"), ("/sources", "Sources", "Sources"), ("/jobs", "Jobs", "Jobs"),
+    ("/documents", "Documents", "Documents"), ("/search", "Search", "Search"), ("/api-keys", "API keys", "API keys"), ("/users", "Users", "Users"),
+    ("/audit", "Audit trail", "Audit trail"), ("/health-status", "Health", "Health"),
+];
 
 var docaiche = new DocAIcheFixture();
 await docaiche.InitializeAsync();
@@ -26,6 +31,10 @@ try
     for (var i = 0; i < 20; i++)
     {
         await tenant.Owner.CreateLibraryAsync($"bench-{i}-{Guid.NewGuid():N}"[..20], ["1", "2"]);
+    }
+    for (var i = 0; i < 10; i++)
+    {
+        await tenant.Owner.StoreDocumentAsync($"Page {i}", $"# Page {i}\n\nText of page {i}.\n");
     }
     var admin = await tenant.CreateUserAsync("Benchmark Admin", "admin");
     await using var browser = await ConsoleBrowser.LaunchAsync();
@@ -90,6 +99,16 @@ try
     var after = ResourceProcesses.Pss("console");
     Console.WriteLine();
     Console.WriteLine($"console memory (PSS): {before / 1048576.0:0} MiB with no session, {after / 1048576.0:0} MiB with {sessions} signed-in sessions on the libraries page: {(after - before) / 1024.0 / sessions:0} KiB per session");
+
+    // The jobs page holds, per session, the console's own live connection to /ws (with the person's token).
+    foreach (var page in open)
+    {
+        await ConsoleBrowser.OpenAsync(page, "Jobs", "Jobs");
+        await Assertions.Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "live");
+    }
+    await Task.Delay(TimeSpan.FromSeconds(5));
+    var live = ResourceProcesses.Pss("console");
+    Console.WriteLine($"console memory (PSS): {live / 1048576.0:0} MiB with the {sessions} sessions on the jobs page, each followed live: {(live - before) / 1024.0 / sessions:0} KiB per session");
     foreach (var page in open)
     {
         await page.Context.CloseAsync();

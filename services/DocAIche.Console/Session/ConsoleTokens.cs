@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ namespace DocAIche.Console.Session;
 /// </summary>
 public sealed partial class ConsoleTokens(
     AuthenticationStateProvider authentication,
-    RedisTicketStore sessions,
+    ITicketStore sessions,
     IHttpClientFactory clients,
     IOptionsMonitor<OpenIdConnectOptions> oidc,
     TimeProvider time,
@@ -41,7 +42,7 @@ public sealed partial class ConsoleTokens(
         {
             return null;
         }
-        var ticket = await sessions.RetrieveAsync(session);
+        var ticket = await sessions.RetrieveAsync(session, cancellationToken);
         if (ticket is null)
         {
             return null;
@@ -56,7 +57,7 @@ public sealed partial class ConsoleTokens(
         try
         {
             // Another page of this session may have refreshed meanwhile.
-            ticket = await sessions.RetrieveAsync(session);
+            ticket = await sessions.RetrieveAsync(session, cancellationToken);
             if (ticket is null)
             {
                 return null;
@@ -102,7 +103,7 @@ public sealed partial class ConsoleTokens(
         {
             // Revoked, expired, or the person was disabled: the session is over.
             LogRefreshRefused(logger, (int)response.StatusCode);
-            await sessions.RemoveAsync(session);
+            await sessions.RemoveAsync(session, cancellationToken);
             return null;
         }
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
@@ -114,7 +115,7 @@ public sealed partial class ConsoleTokens(
             ticket.Properties.UpdateTokenValue("refresh_token", next);
         }
         ticket.Properties.UpdateTokenValue("expires_at", time.GetUtcNow().AddSeconds(expiresIn).ToString("o", CultureInfo.InvariantCulture));
-        await sessions.RenewAsync(session, ticket);
+        await sessions.RenewAsync(session, ticket, cancellationToken);
         return accessToken;
     }
 
