@@ -63,6 +63,24 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
 
             var libraries = await tenant.Owner.GetStringAsync("/api/v1/libraries?limit=200");
             Assert.Single(Regex.Matches(libraries, $"\"name\":\"{name}\""));
+
+            // Its versions and description change later; deleting a version is confirmed first.
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Manage {name}" }).ClickAsync();
+            await page.Locator("#new-version input").FillAsync("3.0");
+            await page.Locator("#add-version").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Delete version 3.0 of {name}" })).ToBeVisibleAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Delete version 1.0 of {name}" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Delete version 1.0 of {name}" })).ToHaveCountAsync(0);
+            await page.Locator("#manage-description input").FillAsync("Docs of the console test");
+            await page.Locator("#save-library").ClickAsync();
+            await Expect(page.Locator("#library-saved")).ToContainTextAsync("Saved");
+            await Expect(page.GetByRole(AriaRole.Gridcell, new() { NameRegex = new Regex(@"^(2\.0, 3\.0|3\.0, 2\.0)$") })).ToBeVisibleAsync();
+            await ConsoleBrowser.ScreenshotAsync(page, "libraries-manage");
+            var library = (await tenant.Owner.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/libraries?limit=200", GatewayClient.Json))
+                .GetProperty("items").EnumerateArray().Single(l => l.GetProperty("name").GetString() == name);
+            Assert.Equal("Docs of the console test", library.GetProperty("description").GetString());
+            Assert.Equal(["2.0", "3.0"], library.GetProperty("versions").EnumerateArray().Select(v => v.GetString()!).Order().ToArray());
         }, () => page);
     }
 

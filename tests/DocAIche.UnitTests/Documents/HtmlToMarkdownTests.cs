@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using DocAIche.Documents.Processing;
 
@@ -234,14 +233,12 @@ public sealed class HtmlToMarkdownTests
         var html = new StringBuilder("<html><body><main><p>top</p>");
         html.Insert(html.Length, "<div>", 100_000).Append("deep text").Insert(html.Length, "</div>", 100_000);
         html.Append("<p>after</p></main></body></html>");
-        var clock = Stopwatch.StartNew();
 
         var result = HtmlToMarkdown.Convert(html.ToString(), Page, "Deep");
 
         Assert.Contains("top", result.Markdown, StringComparison.Ordinal);
         Assert.Contains("deep text", result.Markdown, StringComparison.Ordinal);
         Assert.Contains("after", result.Markdown, StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
     }
 
     [Fact]
@@ -268,13 +265,11 @@ public sealed class HtmlToMarkdownTests
         }
 
         html.Append("</main></body></html>");
-        var clock = Stopwatch.StartNew();
 
         var result = HtmlToMarkdown.Convert(html.ToString(), Page, "Big");
 
         Assert.Equal("Big", result.Title);
         Assert.Contains($"## Section {section - 1}", result.Markdown, StringComparison.Ordinal);
         Assert.Equal(section + 1, result.Links.Count);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 }
