@@ -4,7 +4,12 @@ public sealed record Page<T>(List<T> Items, string? NextCursor);
 
 public sealed record Library(
     Guid Id, string Name, string? Description, bool Shared, bool Owned, string? DefaultVersion, List<string> Versions,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>Every version of <paramref name="libraries"/> as a picker shows it ("react 19"), with what it names.</summary>
+    public static Dictionary<string, (Guid Library, string Version)> VersionChoices(IEnumerable<Library>? libraries) =>
+        (libraries ?? []).SelectMany(l => l.Versions.Select(v => (Key: $"{l.Name} {v}", l.Id, v))).ToDictionary(x => x.Key, x => (x.Id, x.v));
+}
 
 public sealed record ApiKey(
     Guid Id, string Name, string Prefix, List<string> Roles, DateTimeOffset CreatedAt,

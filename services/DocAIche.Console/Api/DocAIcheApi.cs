@@ -62,40 +62,34 @@ public sealed class DocAIcheApi(HttpClient http, ConsoleTokens tokens)
     /// A download for a plain HTTP request of the console (not a page's circuit): the API's answer, its
     /// body not yet read, or the problem. The caller disposes the answer.
     /// </summary>
-    public async Task<(HttpResponseMessage? Response, ApiProblem? Problem)> DownloadAsync(string path, ClaimsPrincipal user, CancellationToken cancellationToken)
-    {
-        var token = await tokens.AccessTokenAsync(user, cancellationToken);
-        if (token is null)
-        {
-            return (null, ApiProblem.SignedOut);
-        }
-        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        try
-        {
-            var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            if (response.IsSuccessStatusCode)
-            {
-                return (response, null);
-            }
-            using (response)
-            {
-                return (null, ApiProblem.From((int)response.StatusCode, response.ReasonPhrase, await response.Content.ReadAsStringAsync(cancellationToken)));
-            }
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return (null, ApiProblem.Unreachable("The request did not get an answer."));
-        }
-    }
+    public async Task<(HttpResponseMessage? Response, ApiProblem? Problem)> DownloadAsync(string path, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await tokens.AccessTokenAsync(user, cancellationToken) is { } token
+            ? await AnswerAsync(HttpMethod.Get, path, null, token, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+            : (null, ApiProblem.SignedOut);
 
     private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        var token = await tokens.AccessTokenAsync(cancellationToken);
-        if (token is null)
+        if (await tokens.AccessTokenAsync(cancellationToken) is not { } token)
         {
             return ApiResult.Failure<T>(ApiProblem.SignedOut);
         }
+        var (answer, problem) = await AnswerAsync(method, path, body, token, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        if (answer is null)
+        {
+            return ApiResult.Failure<T>(problem!);
+        }
+        using var response = answer;
+        if (response.Content.Headers.ContentLength == 0 || response.StatusCode == System.Net.HttpStatusCode.NoContent)
+        {
+            return ApiResult.Success<T>(default!);
+        }
+        return ApiResult.Success<T>((await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!);
+    }
+
+    /// <summary>One request with the person's token (and an Idempotency-Key for a write): the successful answer, or the problem.</summary>
+    private async Task<(HttpResponseMessage? Response, ApiProblem? Problem)> AnswerAsync(
+        HttpMethod method, string path, object? body, string token, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (method != HttpMethod.Get)
@@ -110,20 +104,19 @@ public sealed class DocAIcheApi(HttpClient http, ConsoleTokens tokens)
         };
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken);
-            if (!response.IsSuccessStatusCode)
+            var response = await http.SendAsync(request, completion, cancellationToken);
+            if (response.IsSuccessStatusCode)
             {
-                return ApiResult.Failure<T>(ApiProblem.From((int)response.StatusCode, response.ReasonPhrase, await response.Content.ReadAsStringAsync(cancellationToken)));
+                return (response, null);
             }
-            if (response.Content.Headers.ContentLength == 0 || response.StatusCode == System.Net.HttpStatusCode.NoContent)
+            using (response)
             {
-                return ApiResult.Success<T>(default!);
+                return (null, ApiProblem.From((int)response.StatusCode, response.ReasonPhrase, await response.Content.ReadAsStringAsync(cancellationToken)));
             }
-            return ApiResult.Success<T>((await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!);
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return ApiResult.Failure<T>(ApiProblem.Unreachable("The request did not get an answer."));
+            return (null, ApiProblem.Unreachable("The request did not get an answer."));
         }
     }
 }

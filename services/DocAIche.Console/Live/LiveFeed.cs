@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using DocAIche.Console.Api;
+using DocAIche.Console.Components;
 using DocAIche.Console.Session;
 using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -68,15 +69,16 @@ public sealed partial class LiveFeed(
     public LiveState State { get; private set; } = LiveState.Connecting;
 
     /// <summary>The roles that see security alerts (the websocket service refuses the topic to others).</summary>
-    public static readonly string[] AlertRoles = [DocAIcheRoles.Auditor, DocAIcheRoles.Admin, DocAIcheRoles.Owner];
+    private static readonly string[] AlertRoles = ConsoleRoles.Auditors.Split(',');
 
     /// <summary>
-    /// Starts telling <paramref name="changed"/> about every event and <paramref name="stateChanged"/>
-    /// about the connection (after a reconnection: reload, events may have been missed). Dispose the result to stop.
+    /// Starts telling <paramref name="changed"/> about every event, <paramref name="stateChanged"/> about
+    /// the connection, and <paramref name="resumed"/> when it is live again after a gap (reload: events
+    /// may have been missed). Dispose the result to stop.
     /// </summary>
-    public IDisposable Listen(Func<LiveMessage, Task> changed, Func<LiveState, Task> stateChanged)
+    public IDisposable Listen(Func<LiveMessage, Task> changed, Func<LiveState, Task>? stateChanged = null, Func<Task>? resumed = null)
     {
-        var listener = new Listener(this, changed, stateChanged);
+        var listener = new Listener(this, changed, stateChanged ?? (_ => Task.CompletedTask), resumed ?? (() => Task.CompletedTask));
         lock (gate)
         {
             listeners.Add(listener);
@@ -262,6 +264,7 @@ public sealed partial class LiveFeed(
     private async Task ChangeStateAsync(LiveState state)
     {
         var changed = State != state;
+        var resumed = state == LiveState.Live && State == LiveState.Reconnecting;
         State = state;
         if (!changed)
         {
@@ -270,6 +273,10 @@ public sealed partial class LiveFeed(
         foreach (var listener in Current())
         {
             await CallAsync(() => listener.StateChanged(state));
+            if (resumed)
+            {
+                await CallAsync(listener.Resumed);
+            }
         }
     }
 
@@ -294,11 +301,13 @@ public sealed partial class LiveFeed(
         }
     }
 
-    private sealed class Listener(LiveFeed feed, Func<LiveMessage, Task> changed, Func<LiveState, Task> stateChanged) : IDisposable
+    private sealed class Listener(LiveFeed feed, Func<LiveMessage, Task> changed, Func<LiveState, Task> stateChanged, Func<Task> resumed) : IDisposable
     {
         public Func<LiveMessage, Task> Changed => changed;
 
         public Func<LiveState, Task> StateChanged => stateChanged;
+
+        public Func<Task> Resumed => resumed;
 
         public void Dispose() => feed.Remove(this);
     }
