@@ -35,6 +35,8 @@ var identity = builder.AddServiceReplicas<Projects.DocAIche_Identity>("identity"
     .WithEnvironment("Identity__KeyEncryptionKey", infrastructure.Secret("identity-key-encryption-key"))
     .WithEnvironment("Identity__GatewayClientSecret", gatewayClientSecret)
     .WithEnvironment("Identity__ConsoleClientSecret", consoleClientSecret)
+    // Tenants' own identity providers: which private networks they may be on, whether plain HTTP is allowed.
+    .WithSettings(builder.Configuration, "Sso")
     .WithEnvironment("Bootstrap__Email", builder.BootstrapEmail())
     .WithEnvironment("Bootstrap__Password", builder.BootstrapPassword(infrastructure))
     // It validates its own API's tokens too, with its own keys.

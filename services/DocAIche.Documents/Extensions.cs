@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Networking;
 using DocAIche.Documents.IntegrationEvents.EventHandling;
 using DocAIche.Documents.Chunking;
 using DocAIche.Documents.Crawling;
@@ -31,7 +32,7 @@ internal static class Extensions
 
         // Only the crawler speaks HTTP through the guarded network, so its requests time out as the crawler's settings say.
         builder.Services.AddSingleton(sp => new GuardedNetwork(
-            sp.GetRequiredService<IOptions<NetworkOptions>>().Value, sp.GetRequiredService<IOptions<CrawlerOptions>>().Value.RequestTimeout));
+            sp.GetRequiredService<IOptions<NetworkOptions>>().Value.AllowedNetworks, sp.GetRequiredService<IOptions<CrawlerOptions>>().Value.RequestTimeout));
         builder.Services.AddSingleton(sp => new MarkdownChunker(sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
         builder.Services.AddSingleton<IngestionSignal>();
         builder.Services.AddScoped<IngestionQueue>();
@@ -49,25 +50,12 @@ internal static class Extensions
     {
         builder.AddSettings<IngestionOptions>(IngestionOptions.Section);
         builder.AddSettings<NetworkOptions>(NetworkOptions.Section)
-            .Validate(o => AllowedNetworksParse(o.AllowedNetworks), "Ingestion:AllowedNetworks holds a value that is not an address or CIDR range.");
+            .Validate(o => NetworkGuard.AreValidRanges(o.AllowedNetworks), "Ingestion:AllowedNetworks holds a value that is not an address or CIDR range.");
         builder.AddSettings<GitOptions>(GitOptions.Section);
         builder.AddSettings<CrawlerOptions>(CrawlerOptions.Section);
         builder.AddSettings<UploadLimits>(UploadLimits.Section);
         builder.AddSettings<ChunkingOptions>(ChunkingOptions.Section)
             .Validate(o => o.Validate().Count == 0, "Ingestion:Chunking is not valid: TargetCharacters 100 to 100,000, OverlapCharacters at most half of it, MaxCharacters from TargetCharacters to 1,000,000.");
         return builder;
-    }
-
-    private static bool AllowedNetworksParse(IEnumerable<string> ranges)
-    {
-        try
-        {
-            NetworkGuard.FromRanges(ranges);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }

@@ -4,6 +4,8 @@ using DocAIche.Identity.Apis;
 using DocAIche.Identity.Bootstrap;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Tokens;
+using DocAIche.Identity.Sso;
+using DocAIche.ServiceDefaults.Networking;
 using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
@@ -25,6 +27,12 @@ internal static class Extensions
 
         builder.AddSettings<IdentityServiceOptions>(IdentityServiceOptions.Section);
         builder.AddSettings<BootstrapOptions>(BootstrapOptions.Section);
+        builder.AddSettings<SsoOptions>(SsoOptions.Section)
+            .Validate(o => NetworkGuard.AreValidRanges(o.AllowedNetworks), "Sso:AllowedNetworks holds a value that is not an address or CIDR range.");
+        // Tenants' own identity providers, reached only through the guarded network.
+        builder.Services.AddSingleton<GuardedNetworkForSso>();
+        builder.Services.AddSingleton<ProviderMetadata>();
+        builder.Services.AddScoped<FederatedSignIn>();
         builder.AddSharedDataProtection();
 
         // The sign-in form's session: only the authorization endpoint reads it.

@@ -60,3 +60,27 @@ public sealed class BootstrapOptions
     /// <summary>Required only while the tenant has no user yet.</summary>
     public string? Password { get; set; }
 }
+
+/// <summary>Section <c>Sso</c>: how the identity service reaches tenants' own OpenID Connect providers.</summary>
+public sealed class SsoOptions
+{
+    public const string Section = "Sso";
+
+    /// <summary>
+    /// Address ranges (CIDR) a provider may be on although they are private or loopback (an in-house
+    /// Keycloak, say). Everything else that is not public is refused, so a tenant cannot make the
+    /// identity service call the metadata service or another internal service.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    /// <summary>Providers must be reached over HTTPS; plain HTTP only where this is turned off (tests, local development).</summary>
+    public bool RequireHttps { get; set; } = true;
+
+    /// <summary>How long a person has to sign in at the provider and come back.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
+    public TimeSpan SignInLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a request to a provider (discovery, keys, token) may take.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -20,5 +20,6 @@ app.MapUsersApi();
 app.MapApiKeysApi();
 app.MapClientsApi();
 app.MapTenantsApi();
+app.MapIdentityProviderApi();
 
 app.Run();

@@ -21,7 +21,7 @@ public sealed class AppHostConsistencyTests : IAsyncLifetime
     private static readonly string[] NotRequired =
         ["OTEL_", "DOTNET_", "ASPIRE_", "ASPNETCORE_URLS", "HTTP_PORTS", "ASPNETCORE_FORWARDEDHEADERS", "LOGGING__",
          "Gateway__Edge__", "Gateway__ApiKeyCacheSeconds", "Ingestion__PollInterval", "Ingestion__AllowedNetworks", "Search__", "Embeddings__",
-         "Answers__", "Retention__", "Alerts__", "LiveUpdates__HandshakeTimeout", "services__", "ASPNETCORE_ENVIRONMENT"];
+         "Answers__", "Sso__", "Retention__", "Alerts__", "LiveUpdates__HandshakeTimeout", "services__", "ASPNETCORE_ENVIRONMENT"];
 
     public async Task InitializeAsync()
     {

@@ -9,6 +9,7 @@
 // changed. Start DocAIche so that it may read the benchmark's loopback Git server:
 //   ./run.sh --Ingestion:AllowedNetworks:0=127.0.0.1/32
 //   dotnet run -c Release --project tests/DocAIche.IngestionBenchmark -- --service [files]
+using DocAIche.ServiceDefaults.Networking;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
@@ -47,7 +48,7 @@ if (service)
 // Warm-up on a small slice so JIT time is not counted.
 await Measure("warm-up", corpus.Take(50).Select(f => new SourceItem(f.Path) { Kind = ContentKind.Markdown, Content = f.Text }).ToAsyncEnumerable(), quiet: true);
 
-using var network = new GuardedNetwork(new NetworkOptions { AllowedNetworks = ["127.0.0.1/32"] }, new CrawlerOptions().RequestTimeout);
+using var network = new GuardedNetwork(["127.0.0.1/32"], new CrawlerOptions().RequestTimeout);
 var reader = new GitRepositoryReader(network, Options.Create(new GitOptions()), NullLogger<GitRepositoryReader>.Instance);
 var source = new Source
 {

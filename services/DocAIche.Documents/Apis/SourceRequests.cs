@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Networking;
 using System.Text.RegularExpressions;
 using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;

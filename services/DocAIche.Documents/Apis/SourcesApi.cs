@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Networking;
 using DocAIche.Contracts.Documents;
 using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Networking;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;

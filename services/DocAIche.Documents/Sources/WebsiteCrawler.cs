@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Networking;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;

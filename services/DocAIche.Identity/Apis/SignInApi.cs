@@ -5,6 +5,7 @@ using System.Net;
 using System.Security.Claims;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Model;
+using DocAIche.Identity.Sso;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -17,7 +18,10 @@ namespace DocAIche.Identity.Apis;
 
 /// <summary>
 /// The sign-in page of the authorization code flow: a plain HTML form (no script), protected
-/// against cross-site request forgery, with lockout after repeated failures.
+/// against cross-site request forgery, with lockout after repeated failures. It asks for the email
+/// first: people whose domain belongs to a tenant's identity provider are sent there (home-realm
+/// discovery), everybody else is asked for a password. A form posted with both at once (scripts,
+/// the command line) signs in directly.
 /// </summary>
 public static class SignInApi
 {
@@ -29,6 +33,7 @@ public static class SignInApi
         var account = app.MapGroup("/account").AllowAnonymous().ExcludeFromDescription();
         account.MapGet("/signin", ShowForm);
         account.MapPost("/signin", SignInAsync);
+        account.MapGet("/sso/callback", CompleteFederatedAsync);
         account.MapPost("/signout", async (HttpContext http) =>
         {
             await http.SignOutAsync(Scheme);
@@ -37,21 +42,47 @@ public static class SignInApi
         return app;
     }
 
-    public sealed record SignInForm(string? Email, string? Password, string? ReturnUrl);
+    /// <summary>The form's fields; the first step posts no password (settable properties, so a missing field binds as null).</summary>
+    public sealed class SignInForm
+    {
+        public string? Email { get; set; }
+
+        public string? Password { get; set; }
+
+        public string? ReturnUrl { get; set; }
+    }
 
     private static IResult ShowForm(HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
-        Page(http, antiforgery, SafeReturnUrl(returnUrl), message: null, email: null, StatusCodes.Status200OK);
+        Page(http, antiforgery, SafeReturnUrl(returnUrl), message: null, email: null, StatusCodes.Status200OK, askPassword: false);
 
     private static async Task<IResult> SignInAsync(
-        HttpContext http, [FromForm] SignInForm form, IdentityDbContext db, IAntiforgery antiforgery,
+        HttpContext http, [FromForm] SignInForm form, IdentityDbContext db, IAntiforgery antiforgery, FederatedSignIn federated,
         IOptions<IdentityServiceOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var returnUrl = SafeReturnUrl(form.ReturnUrl);
         var log = loggers.CreateLogger("DocAIche.Identity.SignIn");
         var clientAddress = http.Connection.RemoteIpAddress?.ToString();
-        if (string.IsNullOrWhiteSpace(form.Email) || string.IsNullOrEmpty(form.Password))
+        if (string.IsNullOrWhiteSpace(form.Email) || form.Email.Length > 256)
         {
-            return Page(http, antiforgery, returnUrl, "Enter your email and password.", form.Email, StatusCodes.Status400BadRequest);
+            return Page(http, antiforgery, returnUrl, "Enter your email.", null, StatusCodes.Status400BadRequest, askPassword: false);
+        }
+        if (string.IsNullOrEmpty(form.Password))
+        {
+            // Home-realm discovery: the email's domain says whether the person signs in at their organisation's provider.
+            if (await federated.ProviderForAsync(form.Email, cancellationToken) is not { } provider)
+            {
+                return Page(http, antiforgery, returnUrl, message: null, form.Email, StatusCodes.Status200OK, askPassword: true);
+            }
+            try
+            {
+                return Results.Redirect(await federated.StartAsync(provider, form.Email.Trim(), returnUrl, http, cancellationToken));
+            }
+            catch (ProviderUnavailableException e)
+            {
+                log.LogWarning("The identity provider of tenant {Tenant} is unavailable: {Reason}", provider.TenantId, e.Message);
+                return Page(http, antiforgery, returnUrl, $"{provider.DisplayName} cannot be reached right now. Try again in a moment.",
+                    form.Email, StatusCodes.Status503ServiceUnavailable, askPassword: false);
+            }
         }
 
         var now = time.GetUtcNow();
@@ -94,20 +125,58 @@ public static class SignInApi
             return WrongCredentials(http, antiforgery, returnUrl, form.Email);
         }
 
+        // Checked after the password, so that the answer tells a guesser nothing about who has an account.
+        if (await federated.EnforcedAsync(user.TenantId, cancellationToken))
+        {
+            SecurityLog.SignInFailed(log, form.Email, clientAddress, "password sign-in is off (SSO enforced)");
+            db.AddAuditEvent(time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure",
+                new Dictionary<string, string> { ["reason"] = "sso enforced" });
+            await db.SaveChangesAsync(cancellationToken);
+            return Page(http, antiforgery, returnUrl, "Your organisation signs in through its identity provider: enter your email and continue without a password.",
+                form.Email, StatusCodes.Status403Forbidden, askPassword: false);
+        }
+
         user.FailedSignIns = 0;
         user.LockedOutUntil = null;
         user.LastSignInAt = now;
         db.AddAuditEvent(time, http, user.TenantId, $"user:{user.Id}", "user.signed_in", "user", user.Id.ToString());
         await db.SaveChangesAsync(cancellationToken);
 
-        var identity = new ClaimsIdentity(Scheme);
-        identity.AddClaim(new Claim("sub", user.Id.ToString()));
-        await http.SignInAsync(Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
+        await SignInBrowserAsync(http, user);
         return Results.Redirect(returnUrl);
     }
 
+    /// <summary>The answer of a tenant's identity provider (<see cref="FederatedSignIn"/>).</summary>
+    private static async Task<IResult> CompleteFederatedAsync(
+        HttpContext http, string? state, string? code, string? error, FederatedSignIn federated, IAntiforgery antiforgery,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (user, returnUrl) = await federated.CompleteAsync(http, state, code, error, cancellationToken);
+            await SignInBrowserAsync(http, user);
+            return Results.Redirect(SafeReturnUrl(returnUrl));
+        }
+        catch (SignInRefusedException refused)
+        {
+            SecurityLog.SignInFailed(loggers.CreateLogger("DocAIche.Identity.SignIn"), "(identity provider)", http.Connection.RemoteIpAddress?.ToString(), refused.Message);
+            return Page(http, antiforgery, SafeReturnUrl(refused.ReturnUrl), refused.Message, null, StatusCodes.Status403Forbidden, askPassword: false);
+        }
+        catch (ProviderUnavailableException unavailable)
+        {
+            return Page(http, antiforgery, "/", unavailable.Message, null, StatusCodes.Status503ServiceUnavailable, askPassword: false);
+        }
+    }
+
+    private static Task SignInBrowserAsync(HttpContext http, User user)
+    {
+        var identity = new ClaimsIdentity(Scheme);
+        identity.AddClaim(new Claim("sub", user.Id.ToString()));
+        return http.SignInAsync(Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
+    }
+
     private static IResult WrongCredentials(HttpContext http, IAntiforgery antiforgery, string returnUrl, string? email) =>
-        Page(http, antiforgery, returnUrl, "Wrong email or password.", email, StatusCodes.Status400BadRequest);
+        Page(http, antiforgery, returnUrl, "Wrong email or password.", email, StatusCodes.Status400BadRequest, askPassword: true);
 
     // Only back into the authorization endpoint: never an open redirect.
     private static string SafeReturnUrl(string? returnUrl) =>
@@ -115,8 +184,12 @@ public static class SignInApi
             ? returnUrl
             : "/";
 
-    private static IResult Page(HttpContext http, IAntiforgery antiforgery, string returnUrl, string? message, string? email, int status)
+    private static IResult Page(HttpContext http, IAntiforgery antiforgery, string returnUrl, string? message, string? email, int status, bool askPassword)
     {
+        var password = askPassword
+            ? "<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required autofocus>\n" +
+              "<button type=\"submit\">Sign in</button>"
+            : "<button type=\"submit\">Continue</button>";
         var tokens = antiforgery.GetAndStoreTokens(http);
         var html = $$"""
             <!doctype html>
@@ -130,9 +203,8 @@ public static class SignInApi
             <form method="post" action="{{SignInPath}}">
             <input type="hidden" name="{{tokens.FormFieldName}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}">
             <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl)}}">
-            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="{{WebUtility.HtmlEncode(email ?? "")}}">
-            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-            <button type="submit">Sign in</button>
+            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="{{WebUtility.HtmlEncode(email ?? "")}}"{{(askPassword ? "" : " autofocus")}}>
+            {{password}}
             </form></body></html>
             """;
         return Results.Content(html, "text/html; charset=utf-8", statusCode: status);

@@ -14,6 +14,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<MachineClient> MachineClients => Set<MachineClient>();
     public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
+    public DbSet<IdentityProvider> IdentityProviders => Set<IdentityProvider>();
+    public DbSet<SsoDomain> SsoDomains => Set<SsoDomain>();
+    public DbSet<SsoSignIn> SsoSignIns => Set<SsoSignIn>();
 
     /// <summary>The sign-in cookie's and antiforgery's key ring, shared by every instance (sealed; see DataProtectionKeyRing).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -46,6 +49,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             user.Property(u => u.DisplayName).HasMaxLength(200);
             user.HasIndex(u => u.NormalizedEmail).IsUnique();
             user.HasIndex(u => new { u.TenantId, u.Id });
+            user.Property(u => u.ExternalSubject).HasMaxLength(600);
+            user.HasIndex(u => u.ExternalSubject).IsUnique().HasFilter("\"ExternalSubject\" IS NOT NULL");
             user.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Restrict);
         });
 
@@ -79,6 +84,42 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             key.Property(k => k.Use).HasMaxLength(3);
             // One key of each use signs or encrypts new tokens at a time.
             key.HasIndex(k => k.Use).IsUnique().HasFilter("\"RetiredAt\" IS NULL");
+        });
+
+        modelBuilder.Entity<IdentityProvider>(provider =>
+        {
+            provider.ToTable("identity_providers");
+            provider.HasKey(p => p.TenantId);
+            provider.Property(p => p.TenantId).HasMaxLength(64);
+            provider.Property(p => p.DisplayName).HasMaxLength(200);
+            provider.Property(p => p.Authority).HasMaxLength(500);
+            provider.Property(p => p.ClientId).HasMaxLength(200);
+            provider.Property(p => p.EmailClaim).HasMaxLength(100);
+            provider.Property(p => p.NameClaim).HasMaxLength(100);
+            provider.Property(p => p.GroupsClaim).HasMaxLength(100);
+            provider.OwnsMany(p => p.GroupRoles, groups => groups.ToJson());
+            provider.HasOne<Tenant>().WithOne().HasForeignKey<IdentityProvider>(p => p.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SsoDomain>(domain =>
+        {
+            domain.ToTable("sso_domains");
+            domain.HasKey(d => d.Domain);
+            domain.Property(d => d.Domain).HasMaxLength(253);
+            domain.Property(d => d.TenantId).HasMaxLength(64);
+            domain.HasIndex(d => d.TenantId);
+            domain.HasOne<IdentityProvider>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SsoSignIn>(signIn =>
+        {
+            signIn.ToTable("sso_sign_ins");
+            signIn.HasKey(s => s.StateHash);
+            signIn.Property(s => s.StateHash).HasMaxLength(64).IsFixedLength();
+            signIn.Property(s => s.BrowserHash).HasMaxLength(64).IsFixedLength();
+            signIn.Property(s => s.TenantId).HasMaxLength(64);
+            signIn.Property(s => s.ReturnUrl).HasMaxLength(4000);
+            signIn.HasIndex(s => s.ExpiresAt);
         });
 
         modelBuilder.UseOpenIddict();

@@ -30,5 +30,8 @@ public sealed class User : ITenantOwned
 
     public DateTimeOffset? LastSignInAt { get; set; }
 
+    /// <summary>For a person who signs in at the tenant's provider: its issuer and subject (<c>issuer|sub</c>); null for a local account.</summary>
+    public string? ExternalSubject { get; set; }
+
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();
 }

@@ -84,7 +84,9 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         page.Console += (_, message) => Messages.Enqueue($"{message.Type}: {message.Text}");
         page.PageError += (_, error) => Messages.Enqueue($"page error: {error}");
         await page.GotoAsync("/");
+        // The form asks for the email first, then (no identity provider for its domain) for the password.
         await page.Locator("#email").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await page.Locator("#password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/" && new Uri(url).Authority == gateway.Authority);

@@ -464,9 +464,9 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
             // Signed out here and at identity: back at the sign-in form, and a console page asks again.
-            await Expect(page.Locator("#password")).ToBeVisibleAsync();
+            await Expect(page.Locator("#email")).ToBeVisibleAsync();
             await page.GotoAsync("/libraries");
-            await Expect(page.Locator("#password")).ToBeVisibleAsync();
+            await Expect(page.Locator("#email")).ToBeVisibleAsync();
             Assert.DoesNotContain(await page.Context.CookiesAsync(), cookie => cookie.Name == ".DocAIche.Console");
         }, () => page);
     }

@@ -90,6 +90,9 @@ public sealed class DocAIcheFixture : IAsyncLifetime
             // The crawler and Git fetcher may read the loopback servers tests start on 127.0.0.1, and nothing else private.
             "Ingestion:AllowedNetworks:0=127.0.0.1/32",
             "Ingestion:PollInterval=00:00:00.500",
+            // Tenants' identity providers in tests are loopback servers on 127.0.0.1, spoken to over plain HTTP.
+            "Sso:AllowedNetworks:0=127.0.0.1/32",
+            "Sso:RequireHttps=false",
             // Retention tests purge what they just wrote; alert tests need only a few failed sign-ins.
             "Retention:MinimumDays=0",
             "Alerts:FailedSignInsPerAccount=3",

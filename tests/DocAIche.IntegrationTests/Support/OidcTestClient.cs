@@ -36,7 +36,56 @@ public static partial class OidcTestClient
     {
         using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
         using var browser = new HttpClient(handler) { BaseAddress = gateway };
+        var flow = await BeginAsync(browser);
+        using var posted = await PostFormAsync(browser, flow.Form, email, password);
+        if (posted.StatusCode != HttpStatusCode.Redirect)
+        {
+            return (posted.StatusCode, null, await posted.Content.ReadAsStringAsync());
+        }
+        return (posted.StatusCode, await FinishAsync(browser, posted.Headers.Location!, flow), flow.Form);
+    }
 
+    /// <summary>What a single sign-on attempt came to: the tokens, or the status and page that refused it.</summary>
+    public sealed record FederatedAttempt(HttpStatusCode Status, TokenResponse? Tokens, string Page, Uri? ProviderCallback);
+
+    /// <summary>
+    /// Single sign-on as a browser does it: the email alone on the sign-in form, to the tenant's
+    /// provider, back to DocAIche's callback, on to the client. With <paramref name="stopAtCallback"/>
+    /// the provider's answer is returned undelivered (for tests that deliver it elsewhere).
+    /// </summary>
+    public static async Task<FederatedAttempt> FederatedSignInAsync(Uri gateway, string email, bool stopAtCallback = false)
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var browser = new HttpClient(handler) { BaseAddress = gateway };
+        var flow = await BeginAsync(browser);
+        using var posted = await PostFormAsync(browser, flow.Form, email, password: null);
+        if (posted.StatusCode != HttpStatusCode.Redirect)
+        {
+            return new(posted.StatusCode, null, await posted.Content.ReadAsStringAsync(), null);
+        }
+        using var atProvider = await browser.GetAsync(posted.Headers.Location);
+        if (atProvider.StatusCode != HttpStatusCode.Redirect)
+        {
+            return new(atProvider.StatusCode, null, await atProvider.Content.ReadAsStringAsync(), null);
+        }
+        var callback = atProvider.Headers.Location!;
+        if (stopAtCallback)
+        {
+            return new(atProvider.StatusCode, null, "", callback);
+        }
+        using var back = await browser.GetAsync(callback);
+        if (back.StatusCode != HttpStatusCode.Redirect)
+        {
+            return new(back.StatusCode, null, await back.Content.ReadAsStringAsync(), callback);
+        }
+        return new(back.StatusCode, await FinishAsync(browser, back.Headers.Location!, flow), "", callback);
+    }
+
+    private sealed record Flow(string Form, string RedirectUri, string State, string Verifier);
+
+    /// <summary>The client's authorization request, which sends the browser to the sign-in form; returns the form.</summary>
+    private static async Task<Flow> BeginAsync(HttpClient browser)
+    {
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
         var redirectUri = $"http://127.0.0.1:{Random.Shared.Next(20000, 60000)}/callback"; // any loopback port (RFC 8252)
@@ -56,36 +105,42 @@ public static partial class OidcTestClient
         Expect(toSignIn.StatusCode == HttpStatusCode.Redirect, $"The authorization endpoint answered {toSignIn.StatusCode}, not a redirect to sign in.");
         var signInPage = toSignIn.Headers.Location!;
         Expect((signInPage.IsAbsoluteUri ? signInPage.AbsolutePath : signInPage.OriginalString.Split('?')[0]) == "/account/signin", $"Redirected to {signInPage}, not the sign-in form.");
+        return new Flow(await browser.GetStringAsync(signInPage), redirectUri, state, verifier);
+    }
 
-        var form = await browser.GetStringAsync(signInPage);
-        using var posted = await browser.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+    private static Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string form, string email, string? password)
+    {
+        var fields = new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = HiddenField(form, "__RequestVerificationToken"),
             ["returnUrl"] = WebUtility.HtmlDecode(HiddenField(form, "returnUrl")),
             ["email"] = email,
-            ["password"] = password,
-        }));
-        if (posted.StatusCode != HttpStatusCode.Redirect)
+        };
+        if (password is not null)
         {
-            return (posted.StatusCode, null, await posted.Content.ReadAsStringAsync());
+            fields["password"] = password;
         }
+        return browser.PostAsync("/account/signin", new FormUrlEncodedContent(fields));
+    }
 
-        using var toClient = await browser.GetAsync(posted.Headers.Location);
+    /// <summary>Back at the authorization endpoint signed in: on to the client's loopback address with a code, which is redeemed.</summary>
+    private static async Task<TokenResponse?> FinishAsync(HttpClient browser, Uri authorization, Flow flow)
+    {
+        using var toClient = await browser.GetAsync(authorization);
         Expect(toClient.StatusCode == HttpStatusCode.Redirect, $"After sign-in the authorization endpoint answered {toClient.StatusCode}.");
         var callback = toClient.Headers.Location!;
-        Expect(callback.ToString().StartsWith(redirectUri, StringComparison.Ordinal), $"Redirected to {callback}, not the client's loopback address.");
+        Expect(callback.ToString().StartsWith(flow.RedirectUri, StringComparison.Ordinal), $"Redirected to {callback}, not the client's loopback address.");
         var query = System.Web.HttpUtility.ParseQueryString(callback.Query);
-        Expect(query["state"] == state, "The state came back changed.");
+        Expect(query["state"] == flow.State, "The state came back changed.");
 
-        var tokens = await RequestTokensAsync(browser, new Dictionary<string, string>
+        return await RequestTokensAsync(browser, new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
             ["code"] = query["code"]!,
-            ["redirect_uri"] = redirectUri,
+            ["redirect_uri"] = flow.RedirectUri,
             ["client_id"] = CliClientId,
-            ["code_verifier"] = verifier,
+            ["code_verifier"] = flow.Verifier,
         });
-        return (posted.StatusCode, tokens, form);
     }
 
     public static async Task<TokenResponse?> RefreshAsync(HttpClient gateway, string refreshToken) =>

@@ -45,11 +45,16 @@ public sealed record TenantUser(Guid Id, string Email, string Password, string D
 public static class Jwt
 {
     /// <summary>A claim of an access token, read without validation (the test only needs to know what it says).</summary>
-    public static string Claim(string token, string name)
+    public static string Claim(string token, string name) => Payload(token).GetProperty(name).GetString()!;
+
+    /// <summary>Whether an access token carries the claim at all.</summary>
+    public static bool Has(string token, string name) => Payload(token).TryGetProperty(name, out _);
+
+    private static JsonElement Payload(string token)
     {
         var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
         payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
         using var json = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
-        return json.RootElement.GetProperty(name).GetString()!;
+        return json.RootElement.Clone();
     }
 }

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Networking;
 using System.Net;
 using DocAIche.Documents.Fetching;
 
@@ -7,7 +8,7 @@ namespace DocAIche.UnitTests.Documents;
 public sealed class GuardedNetworkTests
 {
     private static GuardedNetwork Network(params string[] allowed) =>
-        new(new NetworkOptions { AllowedNetworks = [.. allowed] }, TimeSpan.FromSeconds(30));
+        new([.. allowed], TimeSpan.FromSeconds(30));
 
     [Theory]
     [InlineData("169.254.169.254")]

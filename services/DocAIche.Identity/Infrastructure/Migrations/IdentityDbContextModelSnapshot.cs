@@ -79,6 +79,71 @@ namespace DocAIche.Identity.Infrastructure.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("DocAIche.Identity.Model.IdentityProvider", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Authority")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.PrimitiveCollection<List<string>>("Domains")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("EmailClaim")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("EnforceSso")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("GroupsClaim")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("NameClaim")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.PrimitiveCollection<List<string>>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("identity_providers", (string)null);
+                });
+
             modelBuilder.Entity("DocAIche.Identity.Model.MachineClient", b =>
                 {
                     b.Property<string>("ClientId")
@@ -142,6 +207,65 @@ namespace DocAIche.Identity.Infrastructure.Migrations
                     b.ToTable("server_keys", (string)null);
                 });
 
+            modelBuilder.Entity("DocAIche.Identity.Model.SsoDomain", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Domain");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("sso_domains", (string)null);
+                });
+
+            modelBuilder.Entity("DocAIche.Identity.Model.SsoSignIn", b =>
+                {
+                    b.Property<string>("StateHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .IsFixedLength();
+
+                    b.Property<string>("BrowserHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .IsFixedLength();
+
+                    b.Property<string>("CodeVerifier")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Nonce")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ReturnUrl")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("StateHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("sso_sign_ins", (string)null);
+                });
+
             modelBuilder.Entity("DocAIche.Identity.Model.Tenant", b =>
                 {
                     b.Property<string>("Id")
@@ -191,6 +315,10 @@ namespace DocAIche.Identity.Infrastructure.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("ExternalSubject")
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)");
+
                     b.Property<int>("FailedSignIns")
                         .HasColumnType("integer");
 
@@ -218,6 +346,10 @@ namespace DocAIche.Identity.Infrastructure.Migrations
                         .HasColumnType("character varying(64)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExternalSubject")
+                        .IsUnique()
+                        .HasFilter("\"ExternalSubject\" IS NOT NULL");
 
                     b.HasIndex("NormalizedEmail")
                         .IsUnique();
@@ -520,6 +652,51 @@ namespace DocAIche.Identity.Infrastructure.Migrations
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictTokens", (string)null);
+                });
+
+            modelBuilder.Entity("DocAIche.Identity.Model.IdentityProvider", b =>
+                {
+                    b.HasOne("DocAIche.Identity.Model.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("DocAIche.Identity.Model.IdentityProvider", "TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.OwnsMany("DocAIche.Identity.Model.GroupRoles", "GroupRoles", b1 =>
+                        {
+                            b1.Property<string>("IdentityProviderTenantId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Group")
+                                .IsRequired();
+
+                            b1.PrimitiveCollection<string>("Roles")
+                                .IsRequired();
+
+                            b1.HasKey("IdentityProviderTenantId", "__synthesizedOrdinal");
+
+                            b1.ToTable("identity_providers");
+
+                            b1
+                                .ToJson("GroupRoles")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("IdentityProviderTenantId");
+                        });
+
+                    b.Navigation("GroupRoles");
+                });
+
+            modelBuilder.Entity("DocAIche.Identity.Model.SsoDomain", b =>
+                {
+                    b.HasOne("DocAIche.Identity.Model.IdentityProvider", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DocAIche.Identity.Model.User", b =>

@@ -1,14 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DocAIche.Documents.Fetching;
+namespace DocAIche.ServiceDefaults.Networking;
 
 /// <summary>
 /// Decides whether the fetcher may connect to an address. Anything that is not public unicast is
 /// refused unless an operator allowed its network, so a tenant cannot point a source at the cloud
 /// metadata service, the database or another internal service.
 /// </summary>
-internal sealed class NetworkGuard(IEnumerable<IPNetwork> allowed)
+public sealed class NetworkGuard(IEnumerable<IPNetwork> allowed)
 {
     private readonly IPNetwork[] allowed = [.. allowed];
 
@@ -50,6 +50,20 @@ internal sealed class NetworkGuard(IEnumerable<IPNetwork> allowed)
 
     /// <summary>Networks in CIDR form ("10.1.0.0/16") or single addresses ("127.0.0.1").</summary>
     /// <exception cref="FormatException">A value is neither; the message names it.</exception>
+    /// <summary>Whether every value is an address or a CIDR range (for options validation).</summary>
+    public static bool AreValidRanges(IEnumerable<string> cidrs)
+    {
+        try
+        {
+            FromRanges(cidrs);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     public static NetworkGuard FromRanges(IEnumerable<string> cidrs)
     {
         ArgumentNullException.ThrowIfNull(cidrs);

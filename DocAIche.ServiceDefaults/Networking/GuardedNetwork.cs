@@ -1,34 +1,35 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DocAIche.Documents.Fetching;
+namespace DocAIche.ServiceDefaults.Networking;
 
 /// <summary>A user-supplied URL led to an address the guard refuses.</summary>
-internal sealed class BlockedAddressException(string host, IPAddress address, string reason)
+public sealed class BlockedAddressException(string host, IPAddress address, string reason)
     : Exception($"Refused: {host} resolves to {address} ({reason}), which this service may not reach.")
 {
     public IPAddress Address { get; } = address;
 }
 
 /// <summary>
-/// The one way the crawler and the Git fetcher reach the network. Every host is resolved and every
+/// The one way a service reaches an address a user gave it (the crawler, the Git fetcher, a tenant's
+/// identity provider). Every host is resolved and every
 /// address checked against <see cref="NetworkGuard"/> before a connection is made: at connect time
 /// (so redirects and DNS changes between check and use are covered too) and on demand for callers
 /// that hand the address to another program (git), which then must use exactly that address.
 /// </summary>
-internal sealed class GuardedNetwork : IDisposable
+public sealed class GuardedNetwork : IDisposable
 {
     private readonly NetworkGuard guard;
     private readonly SocketsHttpHandler handler;
 
-    /// <param name="options">The networks allowed besides public addresses.</param>
-    /// <param name="requestTimeout">How long an HTTP request may take (the crawler's setting: it is the one that speaks HTTP).</param>
-    public GuardedNetwork(NetworkOptions options, TimeSpan requestTimeout)
+    /// <param name="allowedNetworks">The networks (CIDR) allowed besides public addresses.</param>
+    /// <param name="requestTimeout">How long an HTTP request may take.</param>
+    public GuardedNetwork(IEnumerable<string> allowedNetworks, TimeSpan requestTimeout)
     {
-        guard = NetworkGuard.FromRanges(options.AllowedNetworks);
+        guard = NetworkGuard.FromRanges(allowedNetworks);
         handler = new SocketsHttpHandler
         {
-            // Redirects are followed by the crawler itself, one checked hop at a time.
+            // Redirects are followed by the caller itself (the crawler, one checked hop at a time), or not at all.
             AllowAutoRedirect = false,
             // A proxy would hide the real destination from the guard.
             UseProxy = false,
