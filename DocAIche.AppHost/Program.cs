@@ -29,6 +29,7 @@ var consoleClientSecret = infrastructure.Secret("console-client-secret");
 // Every service reads the token server's signing keys from identity (not waiting for it: keys are fetched on first use).
 var identity = builder.AddServiceReplicas<Projects.DocAIche_Identity>("identity", issuer, replicas, service => service
     .Uses(infrastructure.IdentityDatabase)
+    .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
     .WithSettings(builder.Configuration, "Messaging")
     .WithEnvironment("Database__RuntimeRole__Password", infrastructure.Secret("identity-runtime-role-password"))

@@ -37,6 +37,8 @@ internal static class Extensions
         builder.AddRedisClient("cache");
         builder.AddSettings<EdgeOptions>(EdgeOptions.Section);
         builder.Services.AddGatewayRateLimits();
+        builder.Services.AddSingleton<RevokedSubjects>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RevokedSubjects>());
         builder.AddSettings<IdempotencyOptions>(IdempotencyOptions.Section);
         builder.Services.AddSingleton<IIdempotencyStore, RedisIdempotencyStore>();
         builder.Services.AddCors();

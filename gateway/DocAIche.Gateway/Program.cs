@@ -23,6 +23,7 @@ app.MapDownstreamHealth();
 app.UseCredentialAttemptLimits();
 app.UseApiKeyExchange();
 app.UseAuthentication();
+app.UseRevokedSubjectChecks();
 app.UseRateLimiter();
 app.UseAuthorization();
 app.UseIdempotentWrites();

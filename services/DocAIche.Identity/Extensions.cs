@@ -33,6 +33,9 @@ internal static class Extensions
         builder.Services.AddSingleton<GuardedNetworkForSso>();
         builder.Services.AddSingleton<ProviderMetadata>();
         builder.Services.AddScoped<FederatedSignIn>();
+        // Deprovisioning tells the gateways through Redis which subjects' tokens to refuse at once.
+        builder.AddRedisClient("cache");
+        builder.Services.AddScoped<AccessRevocation>();
         builder.AddSharedDataProtection();
 
         // The sign-in form's session: only the authorization endpoint reads it.

@@ -21,5 +21,6 @@ app.MapApiKeysApi();
 app.MapClientsApi();
 app.MapTenantsApi();
 app.MapIdentityProviderApi();
+app.MapScimApi();
 
 app.Run();

@@ -83,3 +83,11 @@ public sealed record PrivacyRequest(
 public sealed record RetentionSettings(int AuditRecordDays, int QueryHistoryDays);
 
 public sealed record Tenant(string Id, string Name, DateTimeOffset CreatedAt);
+
+public sealed record GroupRolesMapping(string Group, List<string> Roles);
+
+/// <summary>The tenant's identity provider as the API shows it (never its client secret).</summary>
+public sealed record IdentityProviderSettings(
+    string DisplayName, string Authority, string ClientId, bool HasClientSecret, List<string> Scopes,
+    string EmailClaim, string NameClaim, string GroupsClaim, List<GroupRolesMapping> GroupRoles,
+    List<string> Domains, bool EnforceSso, bool Enabled, string RedirectUri, DateTimeOffset UpdatedAt);

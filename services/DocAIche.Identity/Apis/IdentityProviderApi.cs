@@ -27,6 +27,9 @@ public sealed record IdentityProviderResponse(
     string EmailClaim, string NameClaim, string GroupsClaim, IReadOnlyList<GroupRolesMapping> GroupRoles,
     IReadOnlyList<string> Domains, bool EnforceSso, bool Enabled, string RedirectUri, DateTimeOffset UpdatedAt);
 
+/// <summary>The tenant's SCIM token: <c>Token</c> only in the answer that created it.</summary>
+public sealed record ScimTokenResponse(string Prefix, string? Token, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+
 /// <summary>Single sign-on: the tenant's own OpenID Connect provider (one per tenant; OIDC only, SAML is not served).</summary>
 public static partial class IdentityProviderApi
 {
@@ -38,7 +41,49 @@ public static partial class IdentityProviderApi
             .WithSummary("Set the tenant's identity provider: discovery, client, claims, group roles, email domains, enforcement (admins)");
         provider.MapDelete("/", DeleteAsync).WithName("DeleteIdentityProvider")
             .WithSummary("Remove the tenant's identity provider; its people sign in with passwords again (admins)");
+
+        var scim = app.MapGroup("/api/v1/sso/scim-token").WithTags("Single sign-on").RequireAuthorization(DocAIchePolicies.Administer);
+        scim.MapGet("/", async (IdentityDbContext db, CancellationToken ct) =>
+                await db.ScimTokens.AsNoTracking().SingleOrDefaultAsync(ct) is { } token
+                    ? Results.Ok(new ScimTokenResponse(token.Prefix, null, token.CreatedAt, token.LastUsedAt))
+                    : Results.NotFound())
+            .WithName("GetScimToken").WithSummary("Whether the tenant has a SCIM token, and when it was last used (admins)")
+            .Produces<ScimTokenResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        scim.MapPost("/", CreateScimTokenAsync).WithName("CreateScimToken")
+            .WithSummary("A new SCIM bearer token for the identity provider (shown once; replaces the previous one) (admins)");
+        scim.MapDelete("/", async (HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct) =>
+            {
+                var removed = await db.ScimTokens.ExecuteDeleteAsync(ct);
+                if (removed == 0)
+                {
+                    return Results.NotFound();
+                }
+                db.AddAuditEvent(http, time, "sso.scim_token_revoked", "scim_token", Caller.From(http.User).TenantId);
+                await db.SaveChangesAsync(ct);
+                return Results.NoContent();
+            })
+            .WithName("RevokeScimToken").WithSummary("Revoke the tenant's SCIM token (admins)")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
+    }
+
+    private static async Task<Results<Created<ScimTokenResponse>, ProblemHttpResult>> CreateScimTokenAsync(
+        HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        if (!await db.IdentityProviders.AnyAsync(ct))
+        {
+            return TypedResults.Problem(title: "No identity provider", statusCode: StatusCodes.Status409Conflict,
+                detail: "Set up the identity provider first: SCIM provisions people of its domains and maps its groups to roles.");
+        }
+        var secret = ScimTokens.Generate();
+        var now = time.GetUtcNow();
+        await db.ScimTokens.ExecuteDeleteAsync(ct);
+        var token = new ScimToken { TenantId = caller.TenantId, SecretHash = Tokens.ApiKeySecrets.Hash(secret), Prefix = secret[..9], CreatedAt = now };
+        db.ScimTokens.Add(token);
+        db.AddAuditEvent(http, time, "sso.scim_token_created", "scim_token", caller.TenantId);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created("/api/v1/sso/scim-token", new ScimTokenResponse(token.Prefix, secret, now, null));
     }
 
     [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]

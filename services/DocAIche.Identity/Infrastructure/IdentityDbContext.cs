@@ -17,6 +17,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<IdentityProvider> IdentityProviders => Set<IdentityProvider>();
     public DbSet<SsoDomain> SsoDomains => Set<SsoDomain>();
     public DbSet<SsoSignIn> SsoSignIns => Set<SsoSignIn>();
+    public DbSet<ScimToken> ScimTokens => Set<ScimToken>();
+    public DbSet<ScimGroup> ScimGroups => Set<ScimGroup>();
 
     /// <summary>The sign-in cookie's and antiforgery's key ring, shared by every instance (sealed; see DataProtectionKeyRing).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -51,6 +53,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             user.HasIndex(u => new { u.TenantId, u.Id });
             user.Property(u => u.ExternalSubject).HasMaxLength(600);
             user.HasIndex(u => u.ExternalSubject).IsUnique().HasFilter("\"ExternalSubject\" IS NOT NULL");
+            user.Property(u => u.ExternalId).HasMaxLength(256);
             user.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Restrict);
         });
 
@@ -120,6 +123,28 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             signIn.Property(s => s.TenantId).HasMaxLength(64);
             signIn.Property(s => s.ReturnUrl).HasMaxLength(4000);
             signIn.HasIndex(s => s.ExpiresAt);
+        });
+
+        modelBuilder.Entity<ScimToken>(token =>
+        {
+            token.ToTable("scim_tokens");
+            token.HasKey(t => t.TenantId);
+            token.Property(t => t.TenantId).HasMaxLength(64);
+            token.Property(t => t.SecretHash).HasMaxLength(64).IsFixedLength();
+            token.Property(t => t.Prefix).HasMaxLength(16);
+            token.HasIndex(t => t.SecretHash).IsUnique();
+            token.HasOne<Tenant>().WithOne().HasForeignKey<ScimToken>(t => t.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ScimGroup>(group =>
+        {
+            group.ToTable("scim_groups");
+            group.HasKey(g => g.Id);
+            group.Property(g => g.TenantId).HasMaxLength(64);
+            group.Property(g => g.DisplayName).HasMaxLength(256);
+            group.Property(g => g.ExternalId).HasMaxLength(256);
+            group.HasIndex(g => new { g.TenantId, g.DisplayName }).IsUnique();
+            group.HasOne<Tenant>().WithMany().HasForeignKey(g => g.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.UseOpenIddict();

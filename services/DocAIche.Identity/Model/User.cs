@@ -33,5 +33,8 @@ public sealed class User : ITenantOwned
     /// <summary>For a person who signs in at the tenant's provider: its issuer and subject (<c>issuer|sub</c>); null for a local account.</summary>
     public string? ExternalSubject { get; set; }
 
+    /// <summary>The provider's own id for the person, as SCIM provisioning gave it.</summary>
+    public string? ExternalId { get; set; }
+
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();
 }

@@ -48,7 +48,7 @@ public sealed class DocAIcheFixture : IAsyncLifetime
     /// <summary>Short, so the revoked-key test waits seconds, not the default half minute.</summary>
     public const int ApiKeyCacheSeconds = 2;
 
-    public const int CredentialAttemptLimit = 100;
+    public const int CredentialAttemptLimit = 300;
     public const string AllowedOrigin = "https://console.docaiche.test";
     public const long MaxRequestBodyBytes = 4 * 1024 * 1024;
 

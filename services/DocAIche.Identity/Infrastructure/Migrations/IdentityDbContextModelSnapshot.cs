@@ -177,6 +177,75 @@ namespace DocAIche.Identity.Infrastructure.Migrations
                     b.ToTable("machine_clients", (string)null);
                 });
 
+            modelBuilder.Entity("DocAIche.Identity.Model.ScimGroup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.PrimitiveCollection<List<Guid>>("Members")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "DisplayName")
+                        .IsUnique();
+
+                    b.ToTable("scim_groups", (string)null);
+                });
+
+            modelBuilder.Entity("DocAIche.Identity.Model.ScimToken", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .IsFixedLength();
+
+                    b.HasKey("TenantId");
+
+                    b.HasIndex("SecretHash")
+                        .IsUnique();
+
+                    b.ToTable("scim_tokens", (string)null);
+                });
+
             modelBuilder.Entity("DocAIche.Identity.Model.ServerKey", b =>
                 {
                     b.Property<string>("Id")
@@ -312,6 +381,10 @@ namespace DocAIche.Identity.Infrastructure.Migrations
 
                     b.Property<string>("Email")
                         .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("ExternalId")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
@@ -688,6 +761,24 @@ namespace DocAIche.Identity.Infrastructure.Migrations
                         });
 
                     b.Navigation("GroupRoles");
+                });
+
+            modelBuilder.Entity("DocAIche.Identity.Model.ScimGroup", b =>
+                {
+                    b.HasOne("DocAIche.Identity.Model.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DocAIche.Identity.Model.ScimToken", b =>
+                {
+                    b.HasOne("DocAIche.Identity.Model.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("DocAIche.Identity.Model.ScimToken", "TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DocAIche.Identity.Model.SsoDomain", b =>
