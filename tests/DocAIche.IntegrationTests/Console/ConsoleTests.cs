@@ -277,6 +277,41 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_admin_sets_up_single_sign_on_and_a_person_of_the_domain_then_signs_in_at_the_provider()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(An_admin_sets_up_single_sign_on_and_a_person_of_the_domain_then_signs_in_at_the_provider), async () =>
+        {
+            await using var provider = await TestIdentityProvider.StartAsync();
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var admin = await tenant.CreateUserAsync("Ada Admin", "admin");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, admin.Email, admin.Password);
+            await ConsoleBrowser.OpenAsync(page, "Single sign-on", "Single sign-on");
+
+            var domain = $"{tenant.TenantId}.docaiche.local";
+            await page.Locator("#sso-name input").FillAsync("Test Workspace");
+            await page.Locator("#sso-authority input").FillAsync(provider.Authority);
+            await page.Locator("#sso-client-id input").FillAsync(provider.ClientId);
+            await page.Locator("#sso-client-secret input").FillAsync(provider.ClientSecret);
+            await page.Locator("#sso-domains input").FillAsync(domain);
+            await page.Locator("#sso-groups textarea").FillAsync("docs-team: editor\nhelpdesk: viewer");
+            await page.Locator("#sso-save").ClickAsync();
+            var redirectUri = (await page.Locator("#sso-redirect-uri").TextContentAsync())!.Trim();
+            Assert.Equal($"{docaiche.GatewayAddress.ToString().TrimEnd('/')}/account/sso/callback", redirectUri);
+            await ConsoleBrowser.ScreenshotAsync(page, "single-sign-on-saved");
+
+            await page.ReloadAsync();
+            await Expect(page.Locator("#sso-domains input")).ToHaveValueAsync(domain);
+            Assert.DoesNotContain(provider.ClientSecret, await page.ContentAsync(), StringComparison.Ordinal);
+
+            provider.RedirectUri = redirectUri;
+            provider.NextAccount = new ProviderAccount("heidi-1", $"heidi@{domain}", "Heidi", "docs-team");
+            var signedIn = await OidcTestClient.FederatedSignInAsync(docaiche.GatewayAddress, $"heidi@{domain}");
+            Assert.True(signedIn.Tokens is not null, $"{signedIn.Status}: {signedIn.Page}");
+        }, () => page);
+    }
+
+    [Fact]
     public async Task The_health_page_shows_every_service_healthy()
     {
         IPage? page = null;
@@ -493,7 +528,7 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             foreach (var (menuItem, heading) in new[]
             {
                 ("Overview", "Overview"), ("Libraries", "Libraries"), ("Sources", "Sources"), ("Jobs", "Jobs"), ("Documents", "Documents"),
-                ("Search", "Search"), ("API keys", "API keys"), ("Privacy", "Privacy"), ("Users", "Users"), ("Clients", "Clients"), ("Audit trail", "Audit trail"), ("Security alerts", "Security alerts"),
+                ("Search", "Search"), ("API keys", "API keys"), ("Privacy", "Privacy"), ("Users", "Users"), ("Clients", "Clients"), ("Single sign-on", "Single sign-on"), ("Audit trail", "Audit trail"), ("Security alerts", "Security alerts"),
                 ("Health", "Health"),
             })
             {

@@ -41,6 +41,12 @@ public sealed class PrivacyErasureRequestedConsumer(IdentityDbContext db, ILogge
                 .ExecuteDeleteAsync(cancellationToken);
             erased["authorizations"] = await Db.Set<OpenIddictEntityFrameworkCoreAuthorization>().Where(a => a.Subject != null && subjects.Contains(a.Subject))
                 .ExecuteDeleteAsync(cancellationToken);
+            var groups = await Db.ScimGroups.Where(g => g.Members.Contains(userId)).ToListAsync(cancellationToken);
+            foreach (var group in groups)
+            {
+                group.Members = [.. group.Members.Where(m => m != userId)];
+            }
+            erased["groupMemberships"] = groups.Count;
             erased["users"] = await Db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken);
             erased["events"] = await Db.DeleteSentEventsAboutAsync(requested.TenantId,
                 [requested.SubjectId, userId.ToString(), .. keys.Select(k => k.ToString()), user.Email], cancellationToken);

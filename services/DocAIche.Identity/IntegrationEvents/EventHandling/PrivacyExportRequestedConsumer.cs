@@ -21,7 +21,7 @@ public sealed class PrivacyExportRequestedConsumer(IdentityDbContext db, ILogger
         {
             var user = await Db.Users.AsNoTracking()
                 .Where(u => u.Id == userId)
-                .Select(u => new { u.Id, u.Email, u.DisplayName, u.Roles, u.Disabled, u.CreatedAt, u.LastSignInAt, u.LockedOutUntil })
+                .Select(u => new { u.Id, u.Email, u.DisplayName, u.Roles, u.Disabled, u.CreatedAt, u.LastSignInAt, u.LockedOutUntil, u.ExternalSubject, u.ExternalId })
                 .FirstOrDefaultAsync(cancellationToken);
             var apiKeys = await Db.ApiKeys.AsNoTracking()
                 .Where(k => k.CreatedBy == userId)
@@ -31,7 +31,12 @@ public sealed class PrivacyExportRequestedConsumer(IdentityDbContext db, ILogger
                 .Where(c => c.CreatedBy == userId)
                 .Select(c => new { c.ClientId, c.DisplayName, c.Roles, c.CreatedAt })
                 .ToListAsync(cancellationToken);
-            data = new { user, apiKeys, clientsCreated = clients };
+            // The groups the tenant's identity provider put them in (SCIM).
+            var groups = await Db.ScimGroups.AsNoTracking()
+                .Where(g => g.Members.Contains(userId))
+                .Select(g => new { g.Id, g.DisplayName, g.ExternalId })
+                .ToListAsync(cancellationToken);
+            data = new { user, apiKeys, clientsCreated = clients, groups };
         }
         Db.AddIntegrationEvent(new PrivacyExportContributed(requested.RequestId, requested.TenantId, requested.SubjectId, PrivacyParticipants.Identity,
             JsonSerializer.Serialize(data, JsonOptions), Time.GetUtcNow()), Time);
