@@ -5,6 +5,7 @@ using DocAIche.Identity.Bootstrap;
 using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Tokens;
 using DocAIche.Identity.Sso;
+using DocAIche.Identity.Mfa;
 using DocAIche.ServiceDefaults.Networking;
 using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,7 @@ internal static class Extensions
         // Deprovisioning tells the gateways through Redis which subjects' tokens to refuse at once.
         builder.AddRedisClient("cache");
         builder.Services.AddScoped<AccessRevocation>();
+        builder.Services.AddSingleton<TotpAuthenticator>();
         builder.AddSharedDataProtection();
 
         // The sign-in form's session: only the authorization endpoint reads it.

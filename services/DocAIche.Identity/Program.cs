@@ -22,5 +22,6 @@ app.MapClientsApi();
 app.MapTenantsApi();
 app.MapIdentityProviderApi();
 app.MapScimApi();
+app.MapMfaApi();
 
 app.Run();

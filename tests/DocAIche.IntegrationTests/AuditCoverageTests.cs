@@ -157,6 +157,31 @@ public sealed class AuditCoverageTests(DocAIcheFixture docaiche) : IAsyncLifetim
         await Call("POST /api/v1/privacy/erasures", () => owner.PostAsJsonAsync("/api/v1/privacy/erasures", new { subjectId = erased.Subject }), "privacy.erasure.requested",
             j => j.GetProperty("id").GetString()!);
 
+        // Single sign-on and provisioning.
+        await using (var provider = await TestIdentityProvider.StartAsync())
+        {
+            await Call("PUT /api/v1/sso/provider", () => owner.PutAsJsonAsync("/api/v1/sso/provider", new
+            {
+                displayName = "Covered", authority = provider.Authority, clientId = provider.ClientId, clientSecret = provider.ClientSecret,
+                groupRoles = new[] { new { group = "readers", roles = new[] { "viewer" } } }, domains = new[] { $"covered-{tenant.TenantId}.example" },
+            }), "sso.provider_set", _ => tenant.TenantId);
+            await Call("POST /api/v1/sso/scim-token", () => owner.PostAsync("/api/v1/sso/scim-token", null), "sso.scim_token_created", _ => tenant.TenantId);
+            await Call("DELETE /api/v1/sso/scim-token", () => owner.DeleteAsync("/api/v1/sso/scim-token"), "sso.scim_token_revoked", _ => tenant.TenantId);
+            await Call("DELETE /api/v1/sso/provider", () => owner.DeleteAsync("/api/v1/sso/provider"), "sso.provider_deleted", _ => tenant.TenantId);
+        }
+
+        // Two-step sign-in: a person enrols, confirms and turns it off; an admin resets it; the tenant's policy.
+        var twoStep = await tenant.CreateUserAsync("Two Step", "viewer");
+        var secret = (await Call("POST /api/v1/users/me/mfa", () => twoStep.Client.PostAsync("/api/v1/users/me/mfa", null), "user.mfa_enrolment_started",
+            _ => twoStep.Id.ToString())).GetProperty("secret").GetString()!;
+        var authenticator = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret));
+        await Call("POST /api/v1/users/me/mfa/confirm", () => twoStep.Client.PostAsJsonAsync("/api/v1/users/me/mfa/confirm", new { code = authenticator.ComputeTotp() }),
+            "user.mfa_enabled", _ => twoStep.Id.ToString());
+        await Call("POST /api/v1/users/me/mfa/disable", () => twoStep.Client.PostAsJsonAsync("/api/v1/users/me/mfa/disable", new { code = authenticator.ComputeTotp(DateTime.UtcNow.AddSeconds(30)) }),
+            "user.mfa_disabled", _ => twoStep.Id.ToString());
+        await Call("DELETE /api/v1/users/{id}/mfa", () => owner.DeleteAsync($"/api/v1/users/{twoStep.Id}/mfa"), "user.mfa_reset", _ => twoStep.Id.ToString());
+        await Call("PUT /api/v1/users/mfa-policy", () => owner.PutAsJsonAsync("/api/v1/users/mfa-policy", new { required = false }), "tenant.mfa_policy_set", _ => tenant.TenantId);
+
         // Deletions last: what they delete was needed above.
         await Call("DELETE /api/v1/users/{id}", async () =>
         {

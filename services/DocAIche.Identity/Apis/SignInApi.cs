@@ -7,6 +7,8 @@ using DocAIche.Identity.Infrastructure;
 using DocAIche.Identity.Model;
 using DocAIche.Identity.Sso;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.DataProtection;
+using DocAIche.Identity.Mfa;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -23,7 +25,7 @@ namespace DocAIche.Identity.Apis;
 /// discovery), everybody else is asked for a password. A form posted with both at once (scripts,
 /// the command line) signs in directly.
 /// </summary>
-public static class SignInApi
+public static partial class SignInApi
 {
     public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string SignInPath = "/account/signin";
@@ -34,6 +36,7 @@ public static class SignInApi
         account.MapGet("/signin", ShowForm);
         account.MapPost("/signin", SignInAsync);
         account.MapGet("/sso/callback", CompleteFederatedAsync);
+        account.MapPost("/signin/code", SecondStepAsync);
         account.MapPost("/signout", async (HttpContext http) =>
         {
             await http.SignOutAsync(Scheme);
@@ -57,6 +60,7 @@ public static class SignInApi
 
     private static async Task<IResult> SignInAsync(
         HttpContext http, [FromForm] SignInForm form, IdentityDbContext db, IAntiforgery antiforgery, FederatedSignIn federated,
+        TotpAuthenticator totp, IDataProtectionProvider protection,
         IOptions<IdentityServiceOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var returnUrl = SafeReturnUrl(form.ReturnUrl);
@@ -113,15 +117,7 @@ public static class SignInApi
         if (!verified)
         {
             SecurityLog.SignInFailed(log, form.Email, clientAddress, user.Disabled ? "disabled" : "wrong password");
-            user.FailedSignIns++;
-            db.AddAuditEvent(time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure");
-            if (user.FailedSignIns >= options.Value.MaxFailedSignIns)
-            {
-                user.LockedOutUntil = now + options.Value.LockoutDuration;
-                user.FailedSignIns = 0;
-                db.AddAuditEvent(time, http, user.TenantId, "anonymous", "user.locked_out", "user", user.Id.ToString(), "failure");
-            }
-            await db.SaveChangesAsync(cancellationToken);
+            await CountFailureAsync(http, db, user, options.Value, time, cancellationToken);
             return WrongCredentials(http, antiforgery, returnUrl, form.Email);
         }
 
@@ -136,14 +132,43 @@ public static class SignInApi
                 form.Email, StatusCodes.Status403Forbidden, askPassword: false);
         }
 
+        // The password is right; an authenticator code comes next when the account has one or the tenant requires one.
+        if (user.TotpEnabledAt is not null || await MfaApi.RequiredAsync(db, user.TenantId, cancellationToken))
+        {
+            var enrolment = user.TotpEnabledAt is null ? totp.Begin(user) : null;
+            user.FailedSignIns = 0;
+            await db.SaveChangesAsync(cancellationToken);
+            return SecondStepPage(http, antiforgery, returnUrl, Ticket(protection).Protect(user.Id.ToString(), SecondStepLifetime), enrolment, null, StatusCodes.Status200OK);
+        }
+
+        await CompleteSignInAsync(http, db, user, time, "password", cancellationToken);
+        return Results.Redirect(returnUrl);
+    }
+
+    /// <summary>A wrong credential: counted, and the account locked for a while after too many in a row.</summary>
+    private static async Task CountFailureAsync(HttpContext http, IdentityDbContext db, User user, IdentityServiceOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        user.FailedSignIns++;
+        db.AddAuditEvent(time, http, user.TenantId, "anonymous", "user.sign_in_failed", "user", user.Id.ToString(), "failure");
+        if (user.FailedSignIns >= options.MaxFailedSignIns)
+        {
+            user.LockedOutUntil = time.GetUtcNow() + options.LockoutDuration;
+            user.FailedSignIns = 0;
+            db.AddAuditEvent(time, http, user.TenantId, "anonymous", "user.locked_out", "user", user.Id.ToString(), "failure");
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Every credential checked: the account's sign-in is recorded and the browser signed in.</summary>
+    private static async Task CompleteSignInAsync(HttpContext http, IdentityDbContext db, User user, TimeProvider time, string method, CancellationToken cancellationToken)
+    {
         user.FailedSignIns = 0;
         user.LockedOutUntil = null;
-        user.LastSignInAt = now;
-        db.AddAuditEvent(time, http, user.TenantId, $"user:{user.Id}", "user.signed_in", "user", user.Id.ToString());
+        user.LastSignInAt = time.GetUtcNow();
+        db.AddAuditEvent(time, http, user.TenantId, $"user:{user.Id}", "user.signed_in", "user", user.Id.ToString(),
+            details: new Dictionary<string, string> { ["method"] = method });
         await db.SaveChangesAsync(cancellationToken);
-
         await SignInBrowserAsync(http, user);
-        return Results.Redirect(returnUrl);
     }
 
     /// <summary>The answer of a tenant's identity provider (<see cref="FederatedSignIn"/>).</summary>

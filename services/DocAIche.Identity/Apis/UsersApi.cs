@@ -153,7 +153,7 @@ public static class UsersApi
     }
 
     // A user of the caller's tenant whom the caller may disable or delete: not themselves, and owners only by owners.
-    private static async Task<(User? User, IResult? Refusal)> FindManageableUserAsync(Caller caller, Guid id, IdentityDbContext db, CancellationToken ct)
+    internal static async Task<(User? User, IResult? Refusal)> FindManageableUserAsync(Caller caller, Guid id, IdentityDbContext db, CancellationToken ct)
     {
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
         if (user is null)

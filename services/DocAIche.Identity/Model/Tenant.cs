@@ -9,4 +9,7 @@ public sealed class Tenant
     public required string Name { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Every local account of the tenant signs in with a password and an authenticator code (federated people: their provider decides).</summary>
+    public bool MfaRequired { get; set; }
 }

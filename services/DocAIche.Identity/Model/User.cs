@@ -36,5 +36,17 @@ public sealed class User : ITenantOwned
     /// <summary>The provider's own id for the person, as SCIM provisioning gave it.</summary>
     public string? ExternalId { get; set; }
 
+    /// <summary>The authenticator secret (TOTP), sealed; pending while <see cref="TotpEnabledAt"/> is null.</summary>
+    public string? ProtectedTotpSecret { get; set; }
+
+    /// <summary>When two-step sign-in was turned on; null when it is off.</summary>
+    public DateTimeOffset? TotpEnabledAt { get; set; }
+
+    /// <summary>The time step of the last code accepted: no code works twice.</summary>
+    public long TotpLastStep { get; set; }
+
+    /// <summary>Keyed hashes of the unused recovery codes.</summary>
+    public List<string> RecoveryCodeHashes { get; set; } = [];
+
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();
 }

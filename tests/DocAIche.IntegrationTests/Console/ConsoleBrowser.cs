@@ -101,6 +101,27 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 })).ToBeVisibleAsync();
     }
 
+    /// <summary>
+    /// Sets a checkbox and waits until the page shows it set. A click that lands while the component is
+    /// still wiring up (its first render after data arrives) is lost, so it is clicked again until it holds.
+    /// </summary>
+    public static async Task SetCheckedAsync(ILocator box, bool on)
+    {
+        for (var attempt = 0; attempt < 10 && await box.IsCheckedAsync() != on; attempt++)
+        {
+            await box.ClickAsync();
+            try
+            {
+                await (on ? Assertions.Expect(box).ToBeCheckedAsync(new() { Timeout = 1000 }) : Assertions.Expect(box).Not.ToBeCheckedAsync(new() { Timeout = 1000 }));
+            }
+            catch (PlaywrightException)
+            {
+                // Not seen yet: the loop looks again and clicks if it is still not set.
+            }
+        }
+        await (on ? Assertions.Expect(box).ToBeCheckedAsync() : Assertions.Expect(box).Not.ToBeCheckedAsync());
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"{name}.png"), FullPage = true });
 

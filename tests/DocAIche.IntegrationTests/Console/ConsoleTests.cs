@@ -223,14 +223,15 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             await page.Locator("#user-email input").FillAsync(email);
             await page.Locator("#user-name input").FillAsync("Nina New");
             await page.Locator("#user-password input").FillAsync("a first password of length");
-            await page.Locator("#user-roles").GetByRole(AriaRole.Checkbox, new() { Name = "editor" }).ClickAsync();
+            await ConsoleBrowser.SetCheckedAsync(page.Locator("#user-roles").GetByRole(AriaRole.Checkbox, new() { Name = "editor" }), true);
             await page.Locator("#create-user").ClickAsync();
             await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = email, Exact = true })).ToBeVisibleAsync();
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Change the roles of Nina New" }).ClickAsync();
-            await page.Locator("#edit-user-roles").GetByRole(AriaRole.Checkbox, new() { Name = "viewer" }).ClickAsync();
-            await page.Locator("#edit-user-roles").GetByRole(AriaRole.Checkbox, new() { Name = "editor" }).ClickAsync();
-            await page.Locator("#edit-user-roles").GetByRole(AriaRole.Checkbox, new() { Name = "auditor" }).ClickAsync();
+            var editRoles = page.Locator("#edit-user-roles");
+            await ConsoleBrowser.SetCheckedAsync(editRoles.GetByRole(AriaRole.Checkbox, new() { Name = "viewer" }), false);
+            await ConsoleBrowser.SetCheckedAsync(editRoles.GetByRole(AriaRole.Checkbox, new() { Name = "editor" }), false);
+            await ConsoleBrowser.SetCheckedAsync(editRoles.GetByRole(AriaRole.Checkbox, new() { Name = "auditor" }), true);
             await page.Locator("#save-roles").ClickAsync();
             await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = "auditor", Exact = true })).ToBeVisibleAsync();
 

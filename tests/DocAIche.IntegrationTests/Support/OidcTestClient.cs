@@ -45,6 +45,44 @@ public static partial class OidcTestClient
         return (posted.StatusCode, await FinishAsync(browser, posted.Headers.Location!, flow), flow.Form);
     }
 
+    /// <summary>What a sign-in with a second step came to: the tokens, or the status and page that stopped it.</summary>
+    public sealed record SecondStepAttempt(HttpStatusCode Status, TokenResponse? Tokens, string Page, string? PasswordStepPage);
+
+    /// <summary>
+    /// Password, then the second step's page (a code to enter, or an authenticator to enrol), answered
+    /// with what <paramref name="answer"/> makes of that page; on to the client when it is accepted,
+    /// through the recovery codes page when it was an enrolment.
+    /// </summary>
+    public static async Task<SecondStepAttempt> SignInWithSecondStepAsync(Uri gateway, string email, string password, Func<string, string> answer, string? ticketOverride = null)
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var browser = new HttpClient(handler) { BaseAddress = gateway };
+        var flow = await BeginAsync(browser);
+        using var posted = await PostFormAsync(browser, flow.Form, email, password);
+        var secondStep = await posted.Content.ReadAsStringAsync();
+        if (posted.StatusCode != HttpStatusCode.OK || !secondStep.Contains("name=\"ticket\"", StringComparison.Ordinal))
+        {
+            return new(posted.StatusCode, null, secondStep, null);
+        }
+        using var coded = await browser.PostAsync("/account/signin/code", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = HiddenField(secondStep, "__RequestVerificationToken"),
+            ["returnUrl"] = WebUtility.HtmlDecode(HiddenField(secondStep, "returnUrl")),
+            ["ticket"] = ticketOverride ?? WebUtility.HtmlDecode(HiddenField(secondStep, "ticket")),
+            ["code"] = answer(secondStep),
+        }));
+        var page = await coded.Content.ReadAsStringAsync();
+        if (coded.StatusCode == HttpStatusCode.Redirect)
+        {
+            return new(coded.StatusCode, await FinishAsync(browser, coded.Headers.Location!, flow), page, secondStep);
+        }
+        if (coded.StatusCode == HttpStatusCode.OK && Regex.Match(page, "id=\"continue\" href=\"([^\"]+)\"") is { Success: true } next)
+        {
+            return new(coded.StatusCode, await FinishAsync(browser, new Uri(WebUtility.HtmlDecode(next.Groups[1].Value), UriKind.Relative), flow), page, secondStep);
+        }
+        return new(coded.StatusCode, null, page, secondStep);
+    }
+
     /// <summary>What a single sign-on attempt came to: the tokens, or the status and page that refused it.</summary>
     public sealed record FederatedAttempt(HttpStatusCode Status, TokenResponse? Tokens, string Page, Uri? ProviderCallback);
 
