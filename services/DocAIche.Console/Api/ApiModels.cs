@@ -91,3 +91,11 @@ public sealed record IdentityProviderSettings(
     string DisplayName, string Authority, string ClientId, bool HasClientSecret, List<string> Scopes,
     string EmailClaim, string NameClaim, string GroupsClaim, List<GroupRolesMapping> GroupRoles,
     List<string> Domains, bool EnforceSso, bool Enabled, string RedirectUri, DateTimeOffset UpdatedAt);
+
+public sealed record MfaStatus(bool Enabled, DateTimeOffset? EnabledAt, int RecoveryCodesLeft, bool Required);
+
+public sealed record MfaEnrolment(string Secret, string OtpAuthUri, string QrCodeSvg);
+
+public sealed record MfaRecoveryCodes(List<string> RecoveryCodes);
+
+public sealed record MfaPolicy(bool Required);

@@ -70,7 +70,7 @@ public sealed class ConsoleBrowser : IAsyncDisposable
     /// returns on the overview page once it is live. <paramref name="bypassPagePolicy"/> lets the
     /// accessibility checker be injected into pages whose policy allows only their own scripts.
     /// </summary>
-    public async Task<IPage> SignInAsync(Uri gateway, string email, string password, bool bypassPagePolicy = false)
+    public async Task<IPage> SignInAsync(Uri gateway, string email, string password, bool bypassPagePolicy = false, Func<string>? authenticatorCode = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -89,6 +89,12 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await page.Locator("#password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        if (authenticatorCode is not null)
+        {
+            // Two-step sign-in: the authenticator app's code.
+            await page.Locator("#code").FillAsync(authenticatorCode());
+            await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        }
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/" && new Uri(url).Authority == gateway.Authority);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 })).ToBeVisibleAsync();
         return page;
