@@ -14,5 +14,6 @@ app.UseAuthorization();
 app.MapAuditRecordsApi();
 app.MapRetentionApi();
 app.MapPrivacyApi();
+app.MapReportsApi();
 
 app.Run();

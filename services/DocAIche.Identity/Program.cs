@@ -23,5 +23,6 @@ app.MapTenantsApi();
 app.MapIdentityProviderApi();
 app.MapScimApi();
 app.MapMfaApi();
+app.MapReportsApi();
 
 app.Run();

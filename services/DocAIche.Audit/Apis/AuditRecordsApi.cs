@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using DocAIche.Audit.Infrastructure;
+using DocAIche.Audit.Model;
 using DocAIche.Audit.Trail;
 using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -118,8 +120,27 @@ public static class AuditRecordsApi
         }, contentType, fileName);
     }
 
-    internal static async Task<Ok<ChainVerification>> VerifyAsync(HttpContext http, ChainVerifier verifier, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await verifier.VerifyAsync(http.User.GetTenantId(), cancellationToken));
+    internal static async Task<Ok<ChainVerification>> VerifyAsync(
+        HttpContext http, ChainVerifier verifier, AuditDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var tenant = http.User.GetTenantId();
+        var result = await verifier.VerifyAsync(tenant, cancellationToken);
+        // Kept for compliance reports: when the chain was checked, by whom, and what was found.
+        db.ChainVerificationRuns.Add(new ChainVerificationRun
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = tenant,
+            At = time.GetUtcNow(),
+            RequestedBy = http.User.GetSubject(),
+            Verified = result.Verified,
+            RecordsChecked = result.RecordsChecked,
+            FirstBrokenSequence = result.FirstBroken?.Sequence,
+            Problem = result.Problem is { Length: > 1000 } problem ? problem[..1000] : result.Problem,
+            Milliseconds = result.Milliseconds,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(result);
+    }
 
     private static string Csv(AuditRecordView record) => string.Join(',',
         record.Id.ToString(CultureInfo.InvariantCulture), record.Sequence.ToString(CultureInfo.InvariantCulture),
@@ -128,17 +149,5 @@ public static class AuditRecordsApi
         Field(record.ClientAddress), Field(record.TraceId), Field(record.Details is null ? null : JsonSerializer.Serialize(record.Details, JsonOptions)),
         Field(record.Hash));
 
-    /// <summary>RFC 4180 quoting, and a leading quote for values a spreadsheet would run as a formula.</summary>
-    internal static string Field(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
-    }
+    internal static string Field(string? value) => ServiceDefaults.Http.Csv.Field(value);
 }

@@ -31,6 +31,8 @@ public sealed class AuditDatabaseRole(IOptions<AuditOptions> options) : IDatabas
             $"GRANT SELECT, INSERT ON audit_records, audit_checkpoints TO {quotedRole}",
             $"GRANT SELECT, INSERT, UPDATE ON audit_chains TO {quotedRole}",
             $"GRANT SELECT, INSERT, DELETE ON subject_keys TO {quotedRole}",
+            // Verification history: kept; only who asked is rewritten when that person is erased.
+            $"GRANT SELECT, INSERT, UPDATE ON chain_verification_runs TO {quotedRole}",
             $"GRANT SELECT, INSERT, UPDATE, DELETE ON retention_policies, privacy_requests, privacy_request_parts, outbox_messages, inbox_messages TO {quotedRole}",
             $"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quotedRole}",
             $"REVOKE ALL ON FUNCTION audit_purge(text, bigint, text, bigint, timestamptz, text) FROM PUBLIC",

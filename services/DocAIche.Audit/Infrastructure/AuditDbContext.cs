@@ -21,6 +21,8 @@ public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options, Ten
 
     public DbSet<PrivacyRequestPart> PrivacyRequestParts => Set<PrivacyRequestPart>();
 
+    public DbSet<ChainVerificationRun> ChainVerificationRuns => Set<ChainVerificationRun>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AuditRecord>(record =>
@@ -77,6 +79,16 @@ public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options, Ten
             key.Property(k => k.TenantId).HasMaxLength(64);
             key.Property(k => k.Subject).HasMaxLength(256);
             key.HasIndex(k => new { k.TenantId, k.Subject }).IsUnique();
+        });
+
+        modelBuilder.Entity<ChainVerificationRun>(run =>
+        {
+            run.ToTable("chain_verification_runs");
+            run.HasKey(r => r.Id);
+            run.Property(r => r.TenantId).HasMaxLength(64);
+            run.Property(r => r.RequestedBy).HasMaxLength(200);
+            run.Property(r => r.Problem).HasMaxLength(1000);
+            run.HasIndex(r => new { r.TenantId, r.At });
         });
 
         modelBuilder.Entity<RetentionPolicy>(policy =>

@@ -5,6 +5,7 @@ using DocAIche.Audit.Trail;
 using DocAIche.Contracts.Privacy;
 using DocAIche.ServiceDefaults.Messaging;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace DocAIche.Audit.IntegrationEvents.EventHandling;
 
@@ -17,7 +18,10 @@ public sealed class PrivacyErasureRequestedConsumer(
     {
         var requested = context.Message;
         var erased = await keys.EraseAsync(requested.TenantId, [requested.SubjectId], cancellationToken);
+        // Who checked the chain, in the verification history compliance reports show.
+        var verifications = await Db.ChainVerificationRuns.Where(r => r.RequestedBy == requested.SubjectId)
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.RequestedBy, "erased"), cancellationToken);
         await requests.AnswerAsync(requested.RequestId, requested.TenantId, PrivacyParticipants.Audit, null,
-            JsonSerializer.Serialize(new Dictionary<string, int> { ["subjectKeys"] = erased }), cancellationToken);
+            JsonSerializer.Serialize(new Dictionary<string, int> { ["subjectKeys"] = erased, ["chainVerifications"] = verifications }), cancellationToken);
     }
 }
