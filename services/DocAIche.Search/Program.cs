@@ -16,6 +16,7 @@ app.MapSearchApi();
 app.MapLibrariesApi();
 app.MapFeedbackApi();
 app.MapAnswerApi();
+app.MapUsageApi();
 app.MapMcp("/mcp").RequireAuthorization(DocAIchePolicies.Read);
 
 app.Run();

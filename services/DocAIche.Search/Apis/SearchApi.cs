@@ -131,11 +131,13 @@ public static class SearchApi
         {
             return TypedResults.ValidationProblem(errors);
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = await searches.SearchAsync(http.User.GetTenantId(), query, cancellationToken);
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         http.Response.Headers["Server-Timing"] = http.RequestServices.GetRequiredService<SearchTimings>().Header();
         if (outcome is SearchOutcome.Found answered)
         {
-            history.Record(http.User, answered.Response, "api");
+            history.Record(http.User, answered.Response, "api", took);
         }
         return outcome switch
         {

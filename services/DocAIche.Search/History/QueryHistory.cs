@@ -22,8 +22,8 @@ public sealed partial class QueryHistory(
         FullMode = BoundedChannelFullMode.DropWrite,
     });
 
-    /// <summary>Notes a search that answered; never blocks.</summary>
-    public void Record(ClaimsPrincipal user, SearchResponse response, string channel)
+    /// <summary>Notes a search that answered (metering for usage reports too); never blocks.</summary>
+    public void Record(ClaimsPrincipal user, SearchResponse response, string channel, TimeSpan took)
     {
         if (!options.Value.Enabled)
         {
@@ -37,6 +37,8 @@ public sealed partial class QueryHistory(
             Library = response.Library,
             Version = response.Version,
             Results = response.Results.Count,
+            Tokens = response.Tokens,
+            Milliseconds = (float)took.TotalMilliseconds,
             Channel = channel,
             At = time.GetUtcNow(),
         });

@@ -54,9 +54,10 @@ public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog
         {
             throw new McpException(string.Join(" ", errors.SelectMany(e => e.Value)));
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         return await searches.SearchAsync(Tenant, checkedQuery, cancellationToken) switch
         {
-            SearchOutcome.Found found => Recorded(found.Response),
+            SearchOutcome.Found found => Recorded(found.Response, System.Diagnostics.Stopwatch.GetElapsedTime(started)),
             SearchOutcome.UnknownLibrary unknown => throw new McpException($"No library named '{unknown.Library}'. Call resolve_library to find it."),
             SearchOutcome.UnknownVersion unknown => throw new McpException(
                 $"Library '{unknown.Library}' has no version '{unknown.Version}'. Its versions: {string.Join(", ", unknown.Versions)}."),
@@ -64,9 +65,9 @@ public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog
         };
     }
 
-    private SearchResponse Recorded(SearchResponse response)
+    private SearchResponse Recorded(SearchResponse response, TimeSpan took)
     {
-        history.Record(http.HttpContext!.User, response, "mcp");
+        history.Record(http.HttpContext!.User, response, "mcp", took);
         return response;
     }
 

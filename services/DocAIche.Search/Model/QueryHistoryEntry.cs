@@ -19,6 +19,12 @@ public sealed class QueryHistoryEntry : ITenantOwned
 
     public int Results { get; set; }
 
+    /// <summary>Estimated tokens of the text served.</summary>
+    public int Tokens { get; set; }
+
+    /// <summary>How long the search took in the service, milliseconds.</summary>
+    public float Milliseconds { get; set; }
+
     /// <summary><c>api</c> or <c>mcp</c>.</summary>
     public required string Channel { get; set; }
 

@@ -239,6 +239,9 @@ namespace DocAIche.Search.Infrastructure.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<float>("Milliseconds")
+                        .HasColumnType("real");
+
                     b.Property<string>("Query")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -256,6 +259,9 @@ namespace DocAIche.Search.Infrastructure.Migrations
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Tokens")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Version")
                         .HasMaxLength(100)
