@@ -34,8 +34,9 @@ internal static class Extensions
         builder.Services.AddSingleton<GuardedNetworkForSso>();
         builder.Services.AddSingleton<ProviderMetadata>();
         builder.Services.AddScoped<FederatedSignIn>();
-        // Deprovisioning tells the gateways through Redis which subjects' tokens to refuse at once.
-        builder.AddRedisClient("cache");
+        // Deprovisioning tells the gateways through Redis which subjects' tokens to refuse at once. Sign-in does
+        // not need Redis, so its outage leaves identity healthy (a revocation then waits for tokens to expire).
+        builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
         builder.Services.AddScoped<AccessRevocation>();
         builder.Services.AddSingleton<TotpAuthenticator>();
         builder.AddSharedDataProtection();

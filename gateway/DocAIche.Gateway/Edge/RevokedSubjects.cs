@@ -26,14 +26,22 @@ public sealed class RevokedSubjects(IConnectionMultiplexer redis, TimeProvider t
         {
             await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(SubjectRevocations.Channel), (_, message) => Add(message.ToString()));
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             log.LogWarning(e, "Not subscribed to revocations yet; they are read from Redis every {Seconds} s", ReadEvery.TotalSeconds);
         }
         using var timer = new PeriodicTimer(ReadEvery, time);
         do
         {
-            await ReadAllAsync();
+            try
+            {
+                await ReadAllAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Never the gateway's end: the last known revocations keep applying.
+                log.LogError(e, "Revoked subjects could not be refreshed");
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
@@ -83,7 +91,7 @@ public sealed class RevokedSubjects(IConnectionMultiplexer redis, TimeProvider t
                 await cache.HashDeleteAsync(SubjectRevocations.Key, [.. expired]);
             }
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             log.LogWarning(e, "Revoked subjects could not be read from Redis; the last known ones still apply");
         }

@@ -52,14 +52,7 @@ public static class ReportsApi
             errors["days"] = ["From 1 to 3650 days."];
         }
         format ??= "json";
-        if (format is not ("json" or "csv"))
-        {
-            errors["format"] = ["Formats are 'json' and 'csv'."];
-        }
-        if (format == "csv" && !Sections.Contains(section))
-        {
-            errors["section"] = [$"A CSV holds one section: {string.Join(", ", Sections)}."];
-        }
+        ReportFormat.Validate(format, section, Sections, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -103,7 +96,7 @@ public static class ReportsApi
         {
             return TypedResults.Ok(report);
         }
-        return Results.Text(CsvOf(report, section!), "text/csv; charset=utf-8", Encoding.UTF8);
+        return ReportFormat.Csv(CsvOf(report, section!));
     }
 
     private static string CsvOf(ComplianceReport report, string section)

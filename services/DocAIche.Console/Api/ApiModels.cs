@@ -99,3 +99,11 @@ public sealed record MfaEnrolment(string Secret, string OtpAuthUri, string QrCod
 public sealed record MfaRecoveryCodes(List<string> RecoveryCodes);
 
 public sealed record MfaPolicy(bool Required);
+
+public sealed record SearchUsageRow(
+    string? Tenant, DateOnly? Day, string? Group, long Searches, long ZeroResultSearches, long Results, long TokensServed,
+    double? P50Milliseconds, double? P95Milliseconds, long? Feedback, double? FeedbackRate);
+
+public sealed record SearchUsageReport(DateTimeOffset From, DateTimeOffset To, string Granularity, string GroupBy, List<SearchUsageRow> Rows);
+
+public sealed record QueryUsageRow(string Query, string? Library, long Searches, long ZeroResultSearches, DateTimeOffset LastAt);

@@ -12,8 +12,30 @@ public static class DownloadEndpoints
     /// <summary>The audit export's filters, passed on as they came; the API checks them.</summary>
     private static readonly string[] AuditExportFilters = ["format", "from", "to", "actor", "action", "targetType", "target", "outcome"];
 
+    /// <summary>The reports a page links to, and the API paths behind them; their query is passed on (the API checks it).</summary>
+    private static readonly Dictionary<string, string> Reports = new(StringComparer.Ordinal)
+    {
+        ["access-review"] = "api/v1/reports/access-review",
+        ["compliance"] = "api/v1/reports/compliance",
+        ["search-usage"] = "api/v1/usage/searches",
+    };
+
+    private static readonly string[] ReportParameters = ["format", "section", "days", "from", "to", "granularity", "groupBy"];
+
     public static IEndpointRouteBuilder MapConsoleDownloads(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/console/reports/{report}", (string report, HttpContext http, DocAIcheApi api) =>
+            {
+                if (!Reports.TryGetValue(report, out var path))
+                {
+                    return TypedResults.NotFound().ExecuteAsync(http);
+                }
+                var query = string.Join('&', ReportParameters
+                    .Where(name => !string.IsNullOrEmpty(http.Request.Query[name]))
+                    .Select(name => $"{name}={Uri.EscapeDataString(http.Request.Query[name].ToString())}"));
+                return PassOnAsync(http, api, $"{path}?{query}");
+            })
+            .RequireAuthorization(policy => policy.RequireRole(DocAIcheRoles.Auditor, DocAIcheRoles.Admin, DocAIcheRoles.Owner));
         app.MapGet("/console/audit/export", ExportAuditAsync)
             .RequireAuthorization(policy => policy.RequireRole(DocAIcheRoles.Auditor, DocAIcheRoles.Admin, DocAIcheRoles.Owner));
         app.MapGet("/console/privacy/exports/{id:guid}/bundle", (Guid id, HttpContext http, DocAIcheApi api) =>

@@ -43,14 +43,7 @@ public static class ReportsApi
     {
         format ??= "json";
         var errors = Validation.Errors();
-        if (format is not ("json" or "csv"))
-        {
-            errors["format"] = ["Formats are 'json' and 'csv'."];
-        }
-        if (format == "csv" && !Sections.Contains(section))
-        {
-            errors["section"] = [$"A CSV holds one section: {string.Join(", ", Sections)}."];
-        }
+        ReportFormat.Validate(format, section, Sections, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -77,7 +70,7 @@ public static class ReportsApi
             ["format"] = format == "csv" ? $"csv:{section}" : "json",
         });
         await db.SaveChangesAsync(ct);
-        return format == "json" ? TypedResults.Ok(review) : Results.Text(CsvOf(review, section!), "text/csv; charset=utf-8", Encoding.UTF8);
+        return format == "json" ? TypedResults.Ok(review) : ReportFormat.Csv(CsvOf(review, section!));
     }
 
     private static string CsvOf(AccessReview review, string section)

@@ -48,7 +48,7 @@ public sealed class AccessRevocation(IdentityDbContext db, IOpenIddictTokenManag
                 await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(SubjectRevocations.Channel), $"{subject} {at}");
             }
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             // The account is disabled and its refresh tokens revoked regardless; tokens already issued then end when they expire.
             log.LogError(e, "The gateways could not be told that {Count} subjects were revoked", subjects.Count);

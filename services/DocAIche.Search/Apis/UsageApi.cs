@@ -91,10 +91,7 @@ public static class UsageApi
         {
             errors["groupBy"] = [$"One of: {string.Join(", ", Groups.Keys)}."];
         }
-        if (format is not ("json" or "csv"))
-        {
-            errors["format"] = ["'json' or 'csv'."];
-        }
+        ServiceDefaults.Http.ReportFormat.Validate(format, null, [], errors);
         var allTenants = tenant == "all";
         if (allTenants && !http.User.IsInRole(DocAIcheRoles.Operator))
         {
@@ -148,7 +145,7 @@ public static class UsageApi
                 groupBy == "none" ? null : r.Group, r.Searches, r.ZeroResults, r.Results, r.Tokens,
                 Round(r.P50), Round(r.P95), feedbackGiven, feedbackGiven is { } count && r.Searches > 0 ? Math.Round((double)count / r.Searches, 4) : null);
         })]);
-        return format == "json" ? TypedResults.Ok(report) : Results.Text(CsvOf(report), "text/csv; charset=utf-8", Encoding.UTF8);
+        return format == "json" ? TypedResults.Ok(report) : ServiceDefaults.Http.ReportFormat.Csv(CsvOf(report));
     }
 
     private static async Task<IResult> QueriesAsync(

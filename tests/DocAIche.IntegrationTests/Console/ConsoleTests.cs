@@ -341,6 +341,32 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_auditor_sees_search_usage_and_documentation_gaps_and_downloads_the_access_review()
+    {
+        IPage? page = null;
+        await browser.RunAsync(nameof(An_auditor_sees_search_usage_and_documentation_gaps_and_downloads_the_access_review), async () =>
+        {
+            using var tenant = await TenantSession.StartAsync(docaiche);
+            var gap = GatewayClient.UniqueWord("undocumented").ToLowerInvariant();
+            Assert.Empty((await tenant.Owner.SearchAsync(gap)).Results);
+            await Eventually.Async(async () => (await tenant.Owner.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/usage/queries?zeroResults=true")).GetArrayLength(),
+                n => n > 0, TimeSpan.FromSeconds(60), "the search metered");
+            var auditor = await tenant.CreateUserAsync("Aud Itor", "auditor");
+            page = await browser.SignInAsync(docaiche.GatewayAddress, auditor.Email, auditor.Password);
+            await ConsoleBrowser.OpenAsync(page, "Usage and reports", "Usage and reports");
+
+            await Expect(page.Locator("#gaps-grid").GetByRole(AriaRole.Gridcell, new() { Name = gap, Exact = true })).ToBeVisibleAsync();
+            await Expect(page.Locator("#usage-grid").GetByRole(AriaRole.Gridcell, new() { Name = DateTime.UtcNow.ToString("yyyy-MM-dd"), Exact = true })).ToBeVisibleAsync();
+            await ConsoleBrowser.ScreenshotAsync(page, "usage");
+
+            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "people" }).ClickAsync());
+            var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+            Assert.StartsWith("id,email,display_name,roles", csv, StringComparison.Ordinal);
+            Assert.Contains(auditor.Email, csv, StringComparison.Ordinal);
+        }, () => page);
+    }
+
+    [Fact]
     public async Task The_health_page_shows_every_service_healthy()
     {
         IPage? page = null;
@@ -557,7 +583,7 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             foreach (var (menuItem, heading) in new[]
             {
                 ("Overview", "Overview"), ("Libraries", "Libraries"), ("Sources", "Sources"), ("Jobs", "Jobs"), ("Documents", "Documents"),
-                ("Search", "Search"), ("API keys", "API keys"), ("Privacy", "Privacy"), ("Two-step sign-in", "Two-step sign-in"), ("Users", "Users"), ("Clients", "Clients"), ("Single sign-on", "Single sign-on"), ("Audit trail", "Audit trail"), ("Security alerts", "Security alerts"),
+                ("Search", "Search"), ("API keys", "API keys"), ("Privacy", "Privacy"), ("Two-step sign-in", "Two-step sign-in"), ("Users", "Users"), ("Clients", "Clients"), ("Single sign-on", "Single sign-on"), ("Audit trail", "Audit trail"), ("Security alerts", "Security alerts"), ("Usage and reports", "Usage and reports"),
                 ("Health", "Health"),
             })
             {
