@@ -17,6 +17,12 @@ public static class Csv
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
     }
 
+    /// <summary>A time as ISO 8601 (round-trip), empty when there is none.</summary>
+    public static string Time(DateTimeOffset? at) => at?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+    /// <summary>A number in invariant culture, empty when there is none.</summary>
+    public static string Number(double? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
     /// <summary>A line of fields, without its line break.</summary>
     public static string Line(params string?[] fields) => string.Join(',', fields.Select(Field));
 }

@@ -101,8 +101,6 @@ public static class ReportsApi
 
     private static string CsvOf(ComplianceReport report, string section)
     {
-        static string At(DateTimeOffset? at) => at?.ToString("O", CultureInfo.InvariantCulture) ?? "";
-        static string Number(double? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
         var csv = new StringBuilder();
         switch (section)
         {
@@ -110,7 +108,7 @@ public static class ReportsApi
                 csv.AppendLine(Csv.Line("at", "requested_by", "verified", "records_checked", "first_broken_sequence", "problem"));
                 foreach (var v in report.ChainVerifications)
                 {
-                    csv.AppendLine(Csv.Line(At(v.At), v.RequestedBy, v.Verified ? "true" : "false", v.RecordsChecked.ToString(CultureInfo.InvariantCulture),
+                    csv.AppendLine(Csv.Line(Csv.Time(v.At), v.RequestedBy, v.Verified ? "true" : "false", v.RecordsChecked.ToString(CultureInfo.InvariantCulture),
                         v.FirstBrokenSequence?.ToString(CultureInfo.InvariantCulture), v.Problem));
                 }
                 break;
@@ -118,7 +116,7 @@ public static class ReportsApi
                 csv.AppendLine(Csv.Line("id", "kind", "state", "created_at", "completed_at", "hours_to_complete"));
                 foreach (var r in report.PrivacyRequests)
                 {
-                    csv.AppendLine(Csv.Line(r.Id.ToString(), r.Kind, r.State, At(r.CreatedAt), At(r.CompletedAt), Number(r.HoursToComplete)));
+                    csv.AppendLine(Csv.Line(r.Id.ToString(), r.Kind, r.State, Csv.Time(r.CreatedAt), Csv.Time(r.CompletedAt), Csv.Number(r.HoursToComplete)));
                 }
                 break;
             default:

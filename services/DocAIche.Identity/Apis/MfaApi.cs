@@ -47,13 +47,17 @@ public static class MfaApi
         return app;
     }
 
+    /// <summary>The signed-in person's own account; null for a key or client.</summary>
+    private static async Task<Model.User?> CallerAsync(Caller caller, IdentityDbContext db, CancellationToken ct) =>
+        caller.UserId is { } id ? await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct) : null;
+
     internal static Task<bool> RequiredAsync(IdentityDbContext db, string tenantId, CancellationToken ct) =>
         db.Tenants.Where(t => t.Id == tenantId).Select(t => t.MfaRequired).SingleOrDefaultAsync(ct);
 
     private static async Task<Results<Ok<MfaStatus>, NotFound>> GetAsync(HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
-        var user = caller.UserId is { } id ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct) : null;
+        var user = await CallerAsync(caller, db, ct);
         return user is null
             ? TypedResults.NotFound()
             : TypedResults.Ok(new MfaStatus(user.TotpEnabledAt is not null, user.TotpEnabledAt, user.RecoveryCodeHashes.Count, await RequiredAsync(db, caller.TenantId, ct)));
@@ -63,7 +67,7 @@ public static class MfaApi
         HttpContext http, IdentityDbContext db, TotpAuthenticator totp, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
-        var user = caller.UserId is { } id ? await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct) : null;
+        var user = await CallerAsync(caller, db, ct);
         if (user is null)
         {
             return TypedResults.NotFound();
@@ -88,7 +92,7 @@ public static class MfaApi
         MfaCodeRequest request, HttpContext http, IdentityDbContext db, TotpAuthenticator totp, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
-        var user = caller.UserId is { } id ? await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct) : null;
+        var user = await CallerAsync(caller, db, ct);
         if (user is null)
         {
             return TypedResults.NotFound();
@@ -111,7 +115,7 @@ public static class MfaApi
         MfaCodeRequest request, HttpContext http, IdentityDbContext db, TotpAuthenticator totp, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
-        var user = caller.UserId is { } id ? await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct) : null;
+        var user = await CallerAsync(caller, db, ct);
         if (user is null)
         {
             return TypedResults.NotFound();

@@ -75,8 +75,6 @@ public static class ReportsApi
 
     private static string CsvOf(AccessReview review, string section)
     {
-        static string At(DateTimeOffset? at) => at?.ToString("O", CultureInfo.InvariantCulture) ?? "";
-        static string Int(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
         var csv = new StringBuilder();
         switch (section)
         {
@@ -85,22 +83,22 @@ public static class ReportsApi
                 foreach (var u in review.Users)
                 {
                     csv.AppendLine(Csv.Line(u.Id.ToString(), u.Email, u.DisplayName, string.Join(' ', u.Roles), u.Disabled ? "true" : "false", u.SignsInWith,
-                        u.TwoStep ? "true" : "false", At(u.CreatedAt), At(u.LastSignInAt), Int(u.DaysSinceSignIn)));
+                        u.TwoStep ? "true" : "false", Csv.Time(u.CreatedAt), Csv.Time(u.LastSignInAt), Csv.Number(u.DaysSinceSignIn)));
                 }
                 break;
             case "api-keys":
                 csv.AppendLine(Csv.Line("id", "name", "prefix", "created_by", "roles", "created_at", "age_days", "expires_at", "revoked_at", "last_used_at", "never_used"));
                 foreach (var k in review.ApiKeys)
                 {
-                    csv.AppendLine(Csv.Line(k.Id.ToString(), k.Name, k.Prefix, k.CreatedBy, string.Join(' ', k.Roles), At(k.CreatedAt), Int(k.AgeDays),
-                        At(k.ExpiresAt), At(k.RevokedAt), At(k.LastUsedAt), k.NeverUsed ? "true" : "false"));
+                    csv.AppendLine(Csv.Line(k.Id.ToString(), k.Name, k.Prefix, k.CreatedBy, string.Join(' ', k.Roles), Csv.Time(k.CreatedAt), Csv.Number(k.AgeDays),
+                        Csv.Time(k.ExpiresAt), Csv.Time(k.RevokedAt), Csv.Time(k.LastUsedAt), k.NeverUsed ? "true" : "false"));
                 }
                 break;
             default:
                 csv.AppendLine(Csv.Line("client_id", "display_name", "created_by", "roles", "created_at", "age_days"));
                 foreach (var c in review.Clients)
                 {
-                    csv.AppendLine(Csv.Line(c.ClientId, c.DisplayName, c.CreatedBy, string.Join(' ', c.Roles), At(c.CreatedAt), Int(c.AgeDays)));
+                    csv.AppendLine(Csv.Line(c.ClientId, c.DisplayName, c.CreatedBy, string.Join(' ', c.Roles), Csv.Time(c.CreatedAt), Csv.Number(c.AgeDays)));
                 }
                 break;
         }

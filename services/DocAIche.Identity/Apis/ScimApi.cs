@@ -125,7 +125,7 @@ public static partial class ScimApi
 
     private static async Task<IResult> GetUserAsync(string id, HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
-        var user = Guid.TryParse(id, out var userId) ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct) : null;
+        var user = await FindUserAsync(db, id, ct);
         return user is null ? NotFound("User", id) : Scim(UserResource(user, await db.ScimGroups.AsNoTracking().ToListAsync(ct), http));
     }
 
@@ -154,7 +154,7 @@ public static partial class ScimApi
         {
             return Error(StatusCodes.Status400BadRequest, "The body is not a SCIM JSON object.", "invalidSyntax");
         }
-        var user = Guid.TryParse(id, out var userId) ? await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) : null;
+        var user = await FindUserAsync(db, id, ct);
         if (user is null)
         {
             return NotFound("User", id);
@@ -174,7 +174,7 @@ public static partial class ScimApi
         {
             return Error(StatusCodes.Status400BadRequest, "A PatchOp with Operations is required.", "invalidSyntax");
         }
-        var user = Guid.TryParse(id, out var userId) ? await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) : null;
+        var user = await FindUserAsync(db, id, ct);
         if (user is null)
         {
             return NotFound("User", id);
@@ -243,7 +243,7 @@ public static partial class ScimApi
 
     private static async Task<IResult> DeleteUserAsync(string id, HttpContext http, IdentityDbContext db, AccessRevocation revocation, TimeProvider time, CancellationToken ct)
     {
-        var user = Guid.TryParse(id, out var userId) ? await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) : null;
+        var user = await FindUserAsync(db, id, ct);
         if (user is null)
         {
             return NotFound("User", id);
@@ -401,7 +401,7 @@ public static partial class ScimApi
 
     private static async Task<IResult> GetGroupAsync(string id, HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
-        var group = Guid.TryParse(id, out var groupId) ? await db.ScimGroups.AsNoTracking().SingleOrDefaultAsync(g => g.Id == groupId, ct) : null;
+        var group = await FindGroupAsync(db, id, ct);
         return group is null ? NotFound("Group", id) : Scim(GroupResource(group, await MemberNamesAsync(db, group.Members, ct), true, http));
     }
 
@@ -427,7 +427,7 @@ public static partial class ScimApi
         {
             return Error(StatusCodes.Status400BadRequest, "The body is not a SCIM JSON object.", "invalidSyntax");
         }
-        var group = Guid.TryParse(id, out var groupId) ? await db.ScimGroups.SingleOrDefaultAsync(g => g.Id == groupId, ct) : null;
+        var group = await FindGroupAsync(db, id, ct);
         if (group is null)
         {
             return NotFound("Group", id);
@@ -443,7 +443,7 @@ public static partial class ScimApi
         {
             return Error(StatusCodes.Status400BadRequest, "A PatchOp with Operations is required.", "invalidSyntax");
         }
-        var group = Guid.TryParse(id, out var groupId) ? await db.ScimGroups.SingleOrDefaultAsync(g => g.Id == groupId, ct) : null;
+        var group = await FindGroupAsync(db, id, ct);
         if (group is null)
         {
             return NotFound("Group", id);
@@ -497,7 +497,7 @@ public static partial class ScimApi
 
     private static async Task<IResult> DeleteGroupAsync(string id, HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var group = Guid.TryParse(id, out var groupId) ? await db.ScimGroups.SingleOrDefaultAsync(g => g.Id == groupId, ct) : null;
+        var group = await FindGroupAsync(db, id, ct);
         if (group is null)
         {
             return NotFound("Group", id);
@@ -572,7 +572,7 @@ public static partial class ScimApi
         foreach (var user in await db.Users.Where(u => ids.Contains(u.Id)).ToListAsync(ct))
         {
             var names = groups.Where(g => g.Members.Contains(user.Id)).Select(g => g.DisplayName);
-            var roles = provider?.RolesFor(names).Where(DocAIche.ServiceDefaults.Authentication.DocAIcheRoles.IsTenantRole).ToList() ?? [];
+            var roles = provider?.RolesFor(names) ?? [];
             if (!user.Roles.Order(StringComparer.Ordinal).SequenceEqual(roles))
             {
                 user.Roles = roles;
@@ -622,6 +622,13 @@ public static partial class ScimApi
     }
 
     // ---- plumbing ----
+
+    /// <summary>The tenant's user a SCIM path names; null for another tenant's or an id that is not one.</summary>
+    private static async Task<User?> FindUserAsync(IdentityDbContext db, string id, CancellationToken ct) =>
+        Guid.TryParse(id, out var userId) ? await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) : null;
+
+    private static async Task<ScimGroup?> FindGroupAsync(IdentityDbContext db, string id, CancellationToken ct) =>
+        Guid.TryParse(id, out var groupId) ? await db.ScimGroups.SingleOrDefaultAsync(g => g.Id == groupId, ct) : null;
 
     [GeneratedRegex("""^\s*([A-Za-z.]+)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$""", RegexOptions.IgnoreCase)]
     private static partial Regex FilterPattern();

@@ -44,11 +44,12 @@ public sealed class IdentityProvider : ITenantOwned
 
     public DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary>The roles the groups give, or none.</summary>
+    /// <summary>The tenant roles the groups give, or none.</summary>
     public List<string> RolesFor(IEnumerable<string> groups)
     {
         var held = groups.ToHashSet(StringComparer.Ordinal);
-        return [.. GroupRoles.Where(g => held.Contains(g.Group)).SelectMany(g => g.Roles).Distinct().Order(StringComparer.Ordinal)];
+        return [.. GroupRoles.Where(g => held.Contains(g.Group)).SelectMany(g => g.Roles)
+            .Where(DocAIche.ServiceDefaults.Authentication.DocAIcheRoles.IsTenantRole).Distinct().Order(StringComparer.Ordinal)];
     }
 }
 

@@ -267,7 +267,7 @@ public sealed class FederatedSignIn(
         }
         var name = claims.FindFirst(provider.NameClaim)?.Value?.Trim();
         var groups = claims.FindAll(provider.GroupsClaim).Select(c => c.Value).ToList();
-        var roles = provider.RolesFor(groups).Where(DocAIcheRoles.IsTenantRole).ToList();
+        var roles = provider.RolesFor(groups);
 
         var externalSubject = $"{issuer}|{subject}";
         var normalized = User.Normalize(email);

@@ -189,7 +189,6 @@ public static class UsageApi
 
     private static string CsvOf(SearchUsageReport report)
     {
-        static string Number(double? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
         var csv = new StringBuilder();
         csv.AppendLine(ServiceDefaults.Http.Csv.Line("tenant", "day", "group", "searches", "zero_result_searches", "results", "tokens_served", "p50_ms", "p95_ms", "feedback", "feedback_rate"));
         foreach (var r in report.Rows)
@@ -197,7 +196,7 @@ public static class UsageApi
             csv.AppendLine(ServiceDefaults.Http.Csv.Line(r.Tenant, r.Day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Group,
                 r.Searches.ToString(CultureInfo.InvariantCulture), r.ZeroResultSearches.ToString(CultureInfo.InvariantCulture),
                 r.Results.ToString(CultureInfo.InvariantCulture), r.TokensServed.ToString(CultureInfo.InvariantCulture),
-                Number(r.P50Milliseconds), Number(r.P95Milliseconds), r.Feedback?.ToString(CultureInfo.InvariantCulture), Number(r.FeedbackRate)));
+                ServiceDefaults.Http.Csv.Number(r.P50Milliseconds), ServiceDefaults.Http.Csv.Number(r.P95Milliseconds), r.Feedback?.ToString(CultureInfo.InvariantCulture), ServiceDefaults.Http.Csv.Number(r.FeedbackRate)));
         }
         return csv.ToString();
     }
