@@ -73,8 +73,8 @@ public sealed partial class LiveFeed(
 
     /// <summary>
     /// Starts telling <paramref name="changed"/> about every event, <paramref name="stateChanged"/> about
-    /// the connection, and <paramref name="resumed"/> when it is live again after a gap (reload: events
-    /// may have been missed). Dispose the result to stop.
+    /// the connection, and <paramref name="resumed"/> when it becomes live, first or again after a gap
+    /// (reload: events may have been missed while it was not). Dispose the result to stop.
     /// </summary>
     public IDisposable Listen(Func<LiveMessage, Task> changed, Func<LiveState, Task>? stateChanged = null, Func<Task>? resumed = null)
     {
@@ -207,7 +207,7 @@ public sealed partial class LiveFeed(
             switch (root.TryGetProperty("type", out var type) ? type.GetString() : null)
             {
                 case "subscribed":
-                    // Pages reload on Live after Reconnecting: events may have been missed in the gap.
+                    // Pages reload on becoming live: events may have been missed before or in a gap.
                     await ChangeStateAsync(LiveState.Live);
                     break;
                 case { } name when root.TryGetProperty("data", out var data):
@@ -264,7 +264,9 @@ public sealed partial class LiveFeed(
     private async Task ChangeStateAsync(LiveState state)
     {
         var changed = State != state;
-        var resumed = state == LiveState.Live && State == LiveState.Reconnecting;
+        // Pages load what they show while the connection opens: whatever changed before the
+        // subscription held was not told, so becoming live (first time or again) means reload.
+        var resumed = state == LiveState.Live && State != LiveState.Live;
         State = state;
         if (!changed)
         {

@@ -128,6 +128,19 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         await (on ? Assertions.Expect(box).ToBeCheckedAsync() : Assertions.Expect(box).Not.ToBeCheckedAsync());
     }
 
+    /// <summary>
+    /// Chooses a file in a Blazor <c>InputFile</c>. The component wires its change listener from the
+    /// server after its first render; a file set before that is never seen, so this waits for the wiring
+    /// (the field Blazor's script sets on the element when it does) and then chooses the file.
+    /// </summary>
+    public static async Task ChooseFileAsync(ILocator input, FilePayload file)
+    {
+        await Assertions.Expect(input).ToBeAttachedAsync();
+        await input.Page.WaitForFunctionAsync(
+            "element => element !== null && element._blazorInputFileNextFileId !== undefined", await input.ElementHandleAsync());
+        await input.SetInputFilesAsync(file);
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"{name}.png"), FullPage = true });
 

@@ -132,7 +132,7 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             await Expect(sources.GetByRole(AriaRole.Heading, new() { Name = "No sources yet" })).ToBeVisibleAsync();
             await sources.Locator("#create-source").ClickAsync();
             await Expect(sources.GetByRole(AriaRole.Heading, new() { Name = $"Upload to {library.Name} 1.0" })).ToBeVisibleAsync();
-            await sources.Locator("#upload-file").SetInputFilesAsync(new FilePayload
+            await ConsoleBrowser.ChooseFileAsync(sources.Locator("#upload-file"), new FilePayload
             {
                 Name = "docs.zip",
                 MimeType = "application/zip",
