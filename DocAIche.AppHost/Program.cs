@@ -45,6 +45,8 @@ var identity = builder.AddServiceReplicas<Projects.DocAIche_Identity>("identity"
 
 var documents = builder.AddServiceReplicas<Projects.DocAIche_Documents>("documents", issuer, replicas, service => service
     .Uses(infrastructure.DocumentsDatabase)
+    // The tenants' quotas, which identity writes to Redis.
+    .Uses(infrastructure.Cache)
     .Uses(infrastructure.Messaging)
     .WithSettings(builder.Configuration, "Messaging")
     .WithReferences(identity)

@@ -4,6 +4,8 @@ using DocAIche.Documents.Chunking;
 using DocAIche.Documents.Crawling;
 using DocAIche.Documents.Fetching;
 using DocAIche.Documents.Infrastructure;
+using DocAIche.Documents.Quotas;
+using DocAIche.ServiceDefaults.Quotas;
 using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Sources;
 using DocAIche.Documents.Uploads;
@@ -36,6 +38,10 @@ internal static class Extensions
         builder.Services.AddSingleton(sp => new MarkdownChunker(sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
         builder.Services.AddSingleton<IngestionSignal>();
         builder.Services.AddScoped<IngestionQueue>();
+        // The tenants' quotas, as identity writes them to Redis; without Redis, the last ones read apply.
+        builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
+        builder.Services.AddTenantQuotas();
+        builder.Services.AddScoped<DocumentQuotas>();
         builder.Services.AddScoped<DocumentWriter>();
         builder.Services.AddScoped<IngestionJobExecution>();
         builder.Services.AddScoped<ISourceReader, GitRepositoryReader>();

@@ -3,6 +3,7 @@ using DocAIche.Identity.IntegrationEvents.EventHandling;
 using DocAIche.Identity.Apis;
 using DocAIche.Identity.Bootstrap;
 using DocAIche.Identity.Infrastructure;
+using DocAIche.Identity.Quotas;
 using DocAIche.Identity.Tokens;
 using DocAIche.Identity.Sso;
 using DocAIche.Identity.Mfa;
@@ -38,6 +39,8 @@ internal static class Extensions
         // not need Redis, so its outage leaves identity healthy (a revocation then waits for tokens to expire).
         builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
         builder.Services.AddScoped<AccessRevocation>();
+        // Tenants' quotas go to Redis too, where documents, search and websocket read them.
+        builder.Services.AddSingleton<QuotaPublisher>();
         builder.Services.AddSingleton<TotpAuthenticator>();
         builder.AddSharedDataProtection();
 
@@ -104,6 +107,7 @@ internal static class Extensions
 
         // After the database migrator (registered by AddServiceDatabase), before the web server.
         builder.Services.AddHostedService<IdentityBootstrapper>();
+        builder.Services.AddHostedService<QuotaResync>();
         return builder;
     }
 }

@@ -24,5 +24,6 @@ app.MapIdentityProviderApi();
 app.MapScimApi();
 app.MapMfaApi();
 app.MapReportsApi();
+app.MapQuotasApi();
 
 app.Run();

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Quotas;
 using System.ClientModel;
 using DocAIche.Search.Answers;
 using DocAIche.Search.Embeddings;
@@ -94,6 +95,9 @@ internal static class Extensions
     private static void AddSearchCache(this IHostApplicationBuilder builder)
     {
         builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
+        // Searches per day are counted in Redis against the quotas identity writes there.
+        builder.Services.AddTenantQuotas();
+        builder.Services.AddSingleton<SearchQuota>();
         builder.Services.AddSingleton<IDistributedCache>(services =>
         {
             var connection = services.GetRequiredService<IConnectionMultiplexer>();

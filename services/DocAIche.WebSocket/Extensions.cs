@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Quotas;
 using DocAIche.WebSocket.IntegrationEvents.EventHandling;
 using DocAIche.WebSocket.LiveUpdates;
 using MassTransit;
@@ -36,6 +37,8 @@ internal static class Extensions
         });
         builder.AddDefaultAuthentication();
         builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
+        // The tenants' live-connections quotas, which identity writes to Redis.
+        builder.Services.AddTenantQuotas();
 
         builder.Services.AddSingleton<LiveAuthenticator>();
         builder.Services.AddSingleton<LiveMetrics>();

@@ -204,6 +204,10 @@ public sealed class AuditCoverageTests(DocAIcheFixture docaiche) : IAsyncLifetim
             new { id = newTenant, name = "Covered", ownerEmail, ownerPassword }), "tenant.created", _ => newTenant);
         var newOwner = docaiche.CreateClient((await OidcTestClient.SignInAsync(docaiche.GatewayAddress, ownerEmail, ownerPassword)).AccessToken);
 
+        // Operators set a tenant's quotas; the record belongs to that tenant (all null: no limit, nothing else changes).
+        await Call("PUT /api/v1/tenants/{id}/quotas", () => docaiche.Gateway.PutAsJsonAsync($"/api/v1/tenants/{tenant.TenantId}/quotas", new { }),
+            "tenant.quotas_changed", _ => tenant.TenantId);
+
         // Every listed operation was called, and nothing was called that is not listed.
         Assert.Equal(await StateChangingOperationsAsync(), new SortedSet<string>(called.Keys, StringComparer.Ordinal));
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using DocAIche.Audit.Infrastructure;
 using DocAIche.Audit.Trail;
 using DocAIche.Contracts.Audit;
+using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -102,8 +103,19 @@ public sealed partial class SecurityAlerts(
                     $"{deletions} deletions by one actor within {settings.DeletionWindow}."));
             }
         }
+        if (entry.Action == QuotaAlerts.Action && entry.TargetType == "quota")
+        {
+            // Once a day per quota: a tenant hovering around 80 % is told once, not at every crossing.
+            var used = entry.Details?.GetValueOrDefault("used") ?? "?";
+            var limit = entry.Details?.GetValueOrDefault("limit") ?? "?";
+            await RaiseOnceAsync(sightings, entry.TenantId, member, new AlertSighting($"quota.{entry.TargetId}", $"quota:{entry.TargetId}",
+                int.TryParse(used, CultureInfo.InvariantCulture, out var count) ? count : 0, QuotaAlertWindow,
+                $"The tenant reached 80 % of its {entry.TargetId} quota: {used} of {limit}."));
+        }
         return sightings;
     }
+
+    private static readonly TimeSpan QuotaAlertWindow = TimeSpan.FromDays(1);
 
     /// <summary>Adds the member to the window and returns how many members it holds within it.</summary>
     private async Task<int> CountAsync(string window, string member, TimeSpan length)

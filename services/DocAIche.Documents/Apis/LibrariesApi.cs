@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using DocAIche.Contracts.Documents;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Model;
+using DocAIche.Documents.Quotas;
 using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.ServiceDefaults.Authentication;
 using DocAIche.ServiceDefaults.Messaging;
@@ -63,7 +64,7 @@ public static partial class LibrariesApi
     private static bool MayShare(HttpContext http) => http.User.IsInRole(DocAIcheRoles.Admin) || http.User.IsInRole(DocAIcheRoles.Owner);
 
     internal static async Task<Results<Created<LibraryResponse>, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> CreateLibraryAsync(
-        CreateLibraryRequest request, HttpContext http, DocumentsDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        CreateLibraryRequest request, HttpContext http, DocumentsDbContext db, DocumentQuotas quotas, TimeProvider time, CancellationToken cancellationToken)
     {
         var name = request.Name?.Trim().ToLowerInvariant();
         var errors = new Dictionary<string, string[]>();
@@ -93,6 +94,10 @@ public static partial class LibrariesApi
         if (await db.Libraries.AnyAsync(l => l.Name == name, cancellationToken))
         {
             return Problems.Conflict("Library exists", $"The tenant already has a library named '{name}'.");
+        }
+        if (await quotas.ChargeLibraryAsync(tenant, cancellationToken) is { } full)
+        {
+            return full;
         }
 
         var now = time.GetUtcNow();

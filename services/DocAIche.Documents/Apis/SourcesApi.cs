@@ -5,6 +5,7 @@ using DocAIche.Documents.Fetching;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Model;
+using DocAIche.Documents.Quotas;
 using DocAIche.Documents.Processing;
 using DocAIche.Documents.Sources;
 using DocAIche.Documents.Uploads;
@@ -228,7 +229,7 @@ public static class SourcesApi
     }
 
     internal static async Task<Results<Accepted<JobResponse>, NotFound, ValidationProblem, ProblemHttpResult>> RefreshSourceAsync(
-        Guid id, HttpContext http, DocumentsDbContext db, IngestionQueue queue, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, HttpContext http, DocumentsDbContext db, IngestionQueue queue, DocumentQuotas quotas, TimeProvider time, CancellationToken cancellationToken)
     {
         var source = await TenantSources(db, http.User.GetTenantId()).SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (source is null)
@@ -238,6 +239,10 @@ public static class SourcesApi
         if (source.Kind == SourceKind.Upload)
         {
             return TypedResults.ValidationProblem(Problems.One("id", "An upload source is refreshed by uploading to it."));
+        }
+        if (await quotas.RefuseIngestionAsync(source.TenantId, cancellationToken) is { } full)
+        {
+            return full;
         }
         // A refresh asked for while one waits is that one; a running job may predate the change, so another is queued.
         var waiting = await db.IngestionJobs.AsNoTracking().FirstOrDefaultAsync(j => j.SourceId == id && j.State == IngestionJobState.Queued, cancellationToken);
@@ -262,7 +267,7 @@ public static class SourcesApi
     }
 
     internal static async Task<Results<Accepted<JobResponse>, NotFound, ValidationProblem, ProblemHttpResult>> UploadAsync(
-        Guid id, HttpContext http, DocumentsDbContext db, IngestionQueue queue, IOptions<UploadLimits> uploads, TimeProvider time,
+        Guid id, HttpContext http, DocumentsDbContext db, IngestionQueue queue, IOptions<UploadLimits> uploads, DocumentQuotas quotas, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var source = await TenantSources(db, http.User.GetTenantId()).SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
@@ -273,6 +278,10 @@ public static class SourcesApi
         if (source.Kind != SourceKind.Upload)
         {
             return TypedResults.ValidationProblem(Problems.One("id", "Only an upload source takes uploads."));
+        }
+        if (await quotas.RefuseIngestionAsync(source.TenantId, cancellationToken) is { } full)
+        {
+            return full;
         }
         if (!http.Request.HasFormContentType)
         {
@@ -429,6 +438,10 @@ public static class SourcesApi
                 await db.SaveChangesAsync(token);
                 return written;
             }, cancellationToken);
+        }
+        catch (QuotaExceededException refused)
+        {
+            return refused.Problem;
         }
         catch (DbUpdateException)
         {

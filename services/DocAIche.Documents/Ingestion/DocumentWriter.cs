@@ -2,6 +2,7 @@ using DocAIche.Contracts.Documents;
 using DocAIche.Documents.Chunking;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Model;
+using DocAIche.Documents.Quotas;
 using DocAIche.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,9 +31,11 @@ internal enum WriteOutcome
 
 /// <summary>
 /// Writes documents and their chunks, and queues the events that tell search about them, in the
-/// caller's unit of work. The one place where stored documentation changes.
+/// caller's unit of work. The one place where stored documentation changes, so the one place where
+/// the documents and storage quotas are held (a write past them throws <see cref="QuotaExceededException"/>
+/// before changing anything).
 /// </summary>
-internal sealed class DocumentWriter(DocumentsDbContext db, MarkdownChunker chunker, TimeProvider time)
+internal sealed class DocumentWriter(DocumentsDbContext db, MarkdownChunker chunker, DocumentQuotas quotas, TimeProvider time)
 {
     /// <summary>Events stay well below the broker's frame and the consumers' comfort: bigger documents are split.</summary>
     internal const int MaxEventCharacters = 256 * 1024;
@@ -55,6 +58,8 @@ internal sealed class DocumentWriter(DocumentsDbContext db, MarkdownChunker chun
             return (WriteOutcome.Unchanged, document);
         }
 
+        await quotas.ChargeAsync(target.TenantId, document is null ? 1 : 0,
+            DocumentQuotas.BytesOf(content.Markdown) - DocumentQuotas.BytesOf(document?.Content), cancellationToken);
         var outcome = WriteOutcome.Updated;
         if (document is null)
         {
@@ -113,6 +118,9 @@ internal sealed class DocumentWriter(DocumentsDbContext db, MarkdownChunker chun
         return (outcome, document);
     }
 
+    /// <summary>The unit of work starts again (a transient failure rolled it back): the quota count is read again.</summary>
+    public void StartOver() => quotas.Forget();
+
     /// <summary>Removes the documents <paramref name="which"/> selects, a batch at a time, telling search about each; returns how many.</summary>
     public async Task<int> RemoveAsync(VersionTarget target, IQueryable<Document> which, CancellationToken cancellationToken)
     {
@@ -122,6 +130,8 @@ internal sealed class DocumentWriter(DocumentsDbContext db, MarkdownChunker chun
             var batch = await which.OrderBy(d => d.Id).Select(d => new { d.Id, d.Revision }).Take(500).ToListAsync(cancellationToken);
             if (batch.Count == 0)
             {
+                // What the tenant holds is counted again at its next write.
+                quotas.Forget();
                 return removed;
             }
             var ids = batch.Select(d => d.Id).ToList();

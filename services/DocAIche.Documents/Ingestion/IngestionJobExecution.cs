@@ -3,6 +3,7 @@ using DocAIche.Contracts.Documents;
 using DocAIche.Documents.Chunking;
 using DocAIche.Documents.Infrastructure;
 using DocAIche.Documents.Model;
+using DocAIche.Documents.Quotas;
 using DocAIche.Documents.Processing;
 using DocAIche.Documents.Sources;
 using DocAIche.ServiceDefaults.Data;
@@ -285,11 +286,15 @@ internal sealed partial class IngestionJobExecution(
         LogFinished(logger, job.Id, IngestionJobState.Succeeded, changed, removed);
     }
 
-    private Task<(int Changed, int Removed)> ApplyStagedAsync(Guid sourceId, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async token =>
+    private Task<(int Changed, int Removed)> ApplyStagedAsync(Guid sourceId, CancellationToken cancellationToken)
+    {
+        var failedWhenRead = failed;
+        return db.InTransactionAsync(async token =>
         {
             // Run again from the top when the execution strategy retries after a transient failure.
             db.ChangeTracker.Clear();
+            writer.StartOver();
+            failed = failedWhenRead;
             var changed = 0;
             var removed = 0;
             long last = 0;
@@ -308,12 +313,26 @@ internal sealed partial class IngestionJobExecution(
                     .ToDictionaryAsync(d => d.Key, StringComparer.Ordinal, token);
                 foreach (var item in batch)
                 {
-                    var (outcome, _) = await writer.WriteAsync(target, sourceId,
-                        new DocumentContent(item.Key, item.Title!, item.Markdown!, item.ContentHash!, item.Url, item.ETag, item.LastModified, item.Links),
-                        stored.GetValueOrDefault(item.Key), token);
-                    if (outcome != WriteOutcome.Unchanged)
+                    try
                     {
-                        changed++;
+                        var (outcome, _) = await writer.WriteAsync(target, sourceId,
+                            new DocumentContent(item.Key, item.Title!, item.Markdown!, item.ContentHash!, item.Url, item.ETag, item.LastModified, item.Links),
+                            stored.GetValueOrDefault(item.Key), token);
+                        if (outcome != WriteOutcome.Unchanged)
+                        {
+                            changed++;
+                        }
+                    }
+                    catch (QuotaExceededException refused)
+                    {
+                        // The stored document (if any) stays; the item says why, like any item that could not be read.
+                        var itemId = item.Id;
+                        var error = Truncate(refused.Message, IngestionJobItem.ErrorMaxLength);
+                        await db.IngestionJobItems.Where(i => i.Id == itemId).ExecuteUpdateAsync(i => i
+                            .SetProperty(x => x.State, IngestionItemState.Failed)
+                            .SetProperty(x => x.Error, error)
+                            .SetProperty(x => x.Markdown, (string?)null), token);
+                        failed++;
                     }
                 }
                 await db.SaveChangesAsync(token);
@@ -352,6 +371,7 @@ internal sealed partial class IngestionJobExecution(
             }
             return (changed, removed);
         }, cancellationToken);
+    }
 
     /// <summary>
     /// Renews the lease every third of its length until <paramref name="applied"/>, on a context of its

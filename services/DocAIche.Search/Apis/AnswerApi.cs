@@ -50,6 +50,10 @@ public static class AnswerApi
                 statusCode: StatusCodes.Status501NotImplemented);
         }
 
+        if (await http.RequestServices.GetRequiredService<SearchQuota>().SpendAsync(http.User.GetTenantId(), cancellationToken) is { } spent)
+        {
+            return SearchApi.QuotaProblem(http, spent);
+        }
         var outcome = await searches.SearchAsync(http.User.GetTenantId(), query, cancellationToken);
         if (outcome is not SearchOutcome.Found found)
         {

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Quotas;
 using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.Search.History;
 using DocAIche.Search.Embeddings;
@@ -131,6 +132,10 @@ public static class SearchApi
         {
             return TypedResults.ValidationProblem(errors);
         }
+        if (await http.RequestServices.GetRequiredService<SearchQuota>().SpendAsync(http.User.GetTenantId(), cancellationToken) is { } spent)
+        {
+            return QuotaProblem(http, spent);
+        }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = await searches.SearchAsync(http.User.GetTenantId(), query, cancellationToken);
         var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
@@ -145,6 +150,10 @@ public static class SearchApi
             var refused => Problem(refused),
         };
     }
+
+    /// <summary>429 naming the quota, with Retry-After at the next UTC midnight.</summary>
+    public static ProblemHttpResult QuotaProblem(HttpContext http, QuotaRefusal spent) =>
+        QuotaProblems.Spent(http, spent.Quota, spent.Limit, spent.Used, "searches a day", spent.RetryAfter);
 
     /// <summary>Why a search has no results: an unknown library or version, never a silent swap for another.</summary>
     public static ProblemHttpResult Problem(SearchOutcome outcome) => outcome switch

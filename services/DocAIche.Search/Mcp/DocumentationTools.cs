@@ -19,7 +19,7 @@ public sealed record DocumentText(Guid DocumentId, string Library, string Versio
 /// search, resolution and scoping as the REST API: the caller's tenant plus shared libraries.
 /// </summary>
 [McpServerToolType]
-public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog catalog, CachedSearch searches, QueryHistory history, SearchDbContext db)
+public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog catalog, CachedSearch searches, QueryHistory history, SearchQuota quota, SearchDbContext db)
 {
     private string Tenant => (http.HttpContext ?? throw new InvalidOperationException("MCP tools run within an HTTP request.")).User.GetTenantId();
 
@@ -53,6 +53,10 @@ public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog
         if (errors.Count > 0)
         {
             throw new McpException(string.Join(" ", errors.SelectMany(e => e.Value)));
+        }
+        if (await quota.SpendAsync(Tenant, cancellationToken) is { } spent)
+        {
+            throw new McpException(spent.Message);
         }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         return await searches.SearchAsync(Tenant, checkedQuery, cancellationToken) switch

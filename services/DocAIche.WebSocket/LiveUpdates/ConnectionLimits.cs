@@ -3,6 +3,14 @@ using StackExchange.Redis;
 
 namespace DocAIche.WebSocket.LiveUpdates;
 
+/// <summary>Whether a connection was admitted, or whose limit refused it.</summary>
+public enum Admission
+{
+    Admitted,
+    UserFull,
+    TenantFull,
+}
+
 /// <summary>
 /// How many live connections a user and a tenant may hold, counted across every websocket instance.
 /// Each instance counts its own connections exactly, and keeps its share in Redis: one hash per user
@@ -41,8 +49,11 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
           end
           return total
         end
-        if held(KEYS[2]) >= tonumber(ARGV[2]) or held(KEYS[3]) >= tonumber(ARGV[3]) then
+        if held(KEYS[2]) >= tonumber(ARGV[2]) then
           return 0
+        end
+        if held(KEYS[3]) >= tonumber(ARGV[3]) then
+          return -1
         end
         redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
         redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
@@ -81,22 +92,33 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
     public bool Shared => redis is not null;
 
     /// <summary>Takes a place for the caller's next connection; false when the user or the tenant holds as many as allowed.</summary>
-    public async ValueTask<bool> TryAdmitAsync(LiveCaller caller)
+    public async ValueTask<bool> TryAdmitAsync(LiveCaller caller) => await AdmitAsync(caller, tenantQuota: null) == Admission.Admitted;
+
+    /// <summary>
+    /// Takes a place for the caller's next connection, or says whose limit refused it. The tenant's
+    /// limit is the smaller of the configured one and the tenant's live-connections quota.
+    /// </summary>
+    public async ValueTask<Admission> AdmitAsync(LiveCaller caller, long? tenantQuota)
     {
-        var (userLimit, tenantLimit) = (options.Value.MaxConnectionsPerUser, options.Value.MaxConnectionsPerTenant);
+        var userLimit = options.Value.MaxConnectionsPerUser;
+        var tenantLimit = tenantQuota is { } quota ? Math.Min(quota, options.Value.MaxConnectionsPerTenant) : options.Value.MaxConnectionsPerTenant;
         var user = UserKey(caller);
         lock (counting)
         {
-            if (perUser.GetValueOrDefault(user) >= userLimit || perTenant.GetValueOrDefault(caller.TenantId) >= tenantLimit)
+            if (perUser.GetValueOrDefault(user) >= userLimit)
             {
-                return false;
+                return Admission.UserFull;
+            }
+            if (perTenant.GetValueOrDefault(caller.TenantId) >= tenantLimit)
+            {
+                return Admission.TenantFull;
             }
             perUser[user] = perUser.GetValueOrDefault(user) + 1;
             perTenant[caller.TenantId] = perTenant.GetValueOrDefault(caller.TenantId) + 1;
         }
         if (redis is null)
         {
-            return true;
+            return Admission.Admitted;
         }
         try
         {
@@ -105,15 +127,15 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
                 [Instance, userLimit, tenantLimit, (long)KeyLifetime.TotalSeconds]);
             if (taken == 1)
             {
-                return true;
+                return Admission.Admitted;
             }
             ReleaseLocally(caller);
-            return false;
+            return taken == 0 ? Admission.UserFull : Admission.TenantFull;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
         {
             LogOutage(exception);
-            return true;
+            return Admission.Admitted;
         }
     }
 

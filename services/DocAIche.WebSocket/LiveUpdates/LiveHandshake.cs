@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,12 +14,13 @@ namespace DocAIche.WebSocket.LiveUpdates;
 public sealed record UpgradeRequest(string Key, string? Token, bool OffersProtocol);
 
 /// <summary>A request refused before it became a WebSocket: an HTTP status with problem details.</summary>
-public sealed record HandshakeRefusal(int Status, string Title, string Detail, IReadOnlyList<KeyValuePair<string, string>>? Headers = null)
+public sealed record HandshakeRefusal(
+    int Status, string Title, string Detail, IReadOnlyList<KeyValuePair<string, string>>? Headers = null, string? Quota = null, long? Limit = null)
 {
     /// <summary>The whole HTTP/1.1 response: status line, headers and an <c>application/problem+json</c> body. The connection closes after it.</summary>
     public byte[] ToResponse()
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ProblemBody(TypeFor(Status), Title, Status, Detail), LiveProtocol.Json);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new ProblemBody(TypeFor(Status), Title, Status, Detail, Quota, Limit), LiveProtocol.Json);
         var head = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {Status} {ReasonFor(Status)}\r\n")
             .Append("Content-Type: application/problem+json\r\n")
@@ -33,7 +35,10 @@ public sealed record HandshakeRefusal(int Status, string Title, string Detail, I
         return [.. Encoding.ASCII.GetBytes(head.ToString()), .. body];
     }
 
-    private sealed record ProblemBody(string Type, string Title, int Status, string Detail);
+    private sealed record ProblemBody(
+        string Type, string Title, int Status, string Detail,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Quota,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Limit);
 
     private static string ReasonFor(int status) => status switch
     {

@@ -1,3 +1,4 @@
+using DocAIche.ServiceDefaults.Quotas;
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
@@ -19,6 +20,7 @@ public sealed partial class LiveListener(
     LiveConnections connections,
     LiveAuthenticator authenticator,
     ConnectionLimits limits,
+    TenantQuotaReader quotas,
     LiveMetrics metrics,
     ILogger<LiveListener> logger) : BackgroundService
 {
@@ -159,10 +161,16 @@ public sealed partial class LiveListener(
             await RefuseAsync(socket, unauthorised);
             return (null, null);
         }
-        if (!await limits.TryAdmitAsync(caller))
+        var quota = (await quotas.ForAsync(caller.TenantId, stopping)).LiveConnections;
+        var admission = await limits.AdmitAsync(caller, quota);
+        if (admission != Admission.Admitted)
         {
-            await RefuseAsync(socket, new HandshakeRefusal(429, "Too many connections",
-                "You (or your tenant) hold as many live connections as allowed; close one first."));
+            await RefuseAsync(socket, admission == Admission.TenantFull && quota is { } limit && limit <= options.Value.MaxConnectionsPerTenant
+                ? new HandshakeRefusal(429, "Quota exceeded",
+                    $"The tenant's {QuotaNames.LiveConnections} quota is {limit} live connections and they are all open; close one first, or ask an operator to raise the quota.",
+                    [new("Retry-After", "5")], QuotaNames.LiveConnections, limit)
+                : new HandshakeRefusal(429, "Too many connections",
+                    "You (or your tenant) hold as many live connections as allowed; close one first."));
             return (null, null);
         }
         try

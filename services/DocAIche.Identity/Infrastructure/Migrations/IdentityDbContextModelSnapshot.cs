@@ -344,6 +344,15 @@ namespace DocAIche.Identity.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long?>("DocumentQuota")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LibraryQuota")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LiveConnectionQuota")
+                        .HasColumnType("bigint");
+
                     b.Property<bool>("MfaRequired")
                         .HasColumnType("boolean");
 
@@ -351,6 +360,12 @@ namespace DocAIche.Identity.Infrastructure.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<long?>("SearchesPerDayQuota")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("StorageQuotaBytes")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 
