@@ -45,6 +45,8 @@ internal static class Extensions
         builder.Services.AddSingleton<ConnectionLimits>();
         // In this order: the instance is in the shared counts before the first client is admitted, and leaves them last.
         builder.Services.AddHostedService<ConnectionLimitsHeartbeat>();
+        // Deprovisioned people's open connections end when identity announces it.
+        builder.Services.AddHostedService<RevokedSubjectsWatcher>();
         builder.Services.AddSingleton<LiveListener>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveListener>());
 

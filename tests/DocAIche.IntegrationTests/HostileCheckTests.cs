@@ -100,11 +100,14 @@ public sealed class HostileCheckTests(DocAIcheFixture docaiche)
     }
 
     [Fact]
-    public async Task A_disabled_creators_api_key_gives_nothing()
+    public async Task A_disabled_person_their_token_their_live_connection_and_their_api_key_give_nothing_at_once()
     {
         using var tenant = await TenantSession.StartAsync(docaiche);
         var editor = await tenant.CreateUserAsync("Ed Editor", "editor");
         var key = await CreateKeyAsync(editor.Client, ["viewer"]);
+        var token = editor.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+        await using var live = await LiveClient.ConnectAsync(docaiche.GatewayAddress, token);
+        Assert.Equal("subscribed", (await live.SubscribeAsync("jobs")).GetProperty("type").GetString());
 
         using (var disabled = await tenant.Owner.PostAsync($"/api/v1/users/{editor.Id}/disable", null))
         {
@@ -113,6 +116,9 @@ public sealed class HostileCheckTests(DocAIcheFixture docaiche)
 
         using var client = KeyClient(key);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/libraries")).StatusCode);
+        await Eventually.Async(async () => (await editor.Client.GetAsync("/api/v1/libraries")).StatusCode, s => s == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(15), "the disabled person's access token refused at the gateway");
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, await live.ClosedAsync());
     }
 
     private static async Task<string> CreateKeyAsync(HttpClient creator, string[] roles)

@@ -105,6 +105,8 @@ public sealed class ScimProvisioningTests(DocAIcheFixture docaiche) : IAsyncLife
         {
             Assert.Equal(HttpStatusCode.OK, works.StatusCode);
         }
+        await using var live = await LiveClient.ConnectAsync(docaiche.GatewayAddress, signedIn.Tokens.AccessToken);
+        Assert.Equal("subscribed", (await live.SubscribeAsync("jobs")).GetProperty("type").GetString());
 
         // Removed from the group: no role left.
         using (var removed = await scim.PatchAsync($"/scim/v2/Groups/{groupId}", Scim(new
@@ -117,7 +119,7 @@ public sealed class ScimProvisioningTests(DocAIcheFixture docaiche) : IAsyncLife
         }
         Assert.Empty(await RolesOfAsync(id));
 
-        // Deprovisioned as Entra ID does it ("False" as a string): her token, her refresh token and her key stop at once.
+        // Deprovisioned as Entra ID does it ("False" as a string): her token, her refresh token, her key and her open live connection stop at once.
         using (var deactivated = await scim.PatchAsync($"/scim/v2/Users/{id}", Scim(new
         {
             schemas = new[] { "urn:ietf:params:scim:api:messages:2.0:PatchOp" },
@@ -131,6 +133,8 @@ public sealed class ScimProvisioningTests(DocAIcheFixture docaiche) : IAsyncLife
             TimeSpan.FromSeconds(15), "the deprovisioned person's access token refused at the gateway");
         await Eventually.Async(async () => (await agent.GetAsync("/api/v1/libraries")).StatusCode, s => s == HttpStatusCode.Unauthorized,
             TimeSpan.FromSeconds(15), "the deprovisioned person's API key refused");
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, await live.ClosedAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, await LiveClient.RefusalAsync(docaiche.GatewayAddress, signedIn.Tokens.AccessToken));
         Assert.Null(await OidcTestClient.RefreshAsync(docaiche.Anonymous, signedIn.Tokens.RefreshToken!));
         var again = await OidcTestClient.FederatedSignInAsync(docaiche.GatewayAddress, $"erin@{Domain}");
         Assert.Equal(HttpStatusCode.Forbidden, again.Status);

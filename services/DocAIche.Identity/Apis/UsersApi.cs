@@ -1,3 +1,4 @@
+using DocAIche.Identity.Tokens;
 using DocAIche.ServiceDefaults.Data;
 using DocAIche.ServiceDefaults.Auditing;
 using System.ComponentModel.DataAnnotations;
@@ -177,6 +178,11 @@ public static class UsersApi
         user.Disabled = disabled;
         db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, disabled ? "user.disabled" : "user.enabled", "user", user.Id.ToString());
         await db.SaveChangesAsync(ct);
+        if (disabled)
+        {
+            // Their tokens, refresh tokens and open live connections stop now, not when they expire.
+            await http.RequestServices.GetRequiredService<AccessRevocation>().AnnounceAsync([$"user:{user.Id}"], ct);
+        }
         return TypedResults.Ok(ToResponse(user));
     }
 
@@ -189,10 +195,12 @@ public static class UsersApi
         {
             return refusal!;
         }
+        var keys = await db.ApiKeys.Where(k => k.CreatedBy == user.Id).ToListAsync(ct);
         db.Users.Remove(user);
-        db.ApiKeys.RemoveRange(await db.ApiKeys.Where(k => k.CreatedBy == user.Id).ToListAsync(ct));
+        db.ApiKeys.RemoveRange(keys);
         db.AddAuditEvent(time, http, caller.TenantId, caller.Subject, "user.deleted", "user", user.Id.ToString());
         await db.SaveChangesAsync(ct);
+        await http.RequestServices.GetRequiredService<AccessRevocation>().AnnounceAsync([$"user:{user.Id}", .. keys.Select(k => $"apikey:{k.Id}")], ct);
         return TypedResults.NoContent();
     }
 }

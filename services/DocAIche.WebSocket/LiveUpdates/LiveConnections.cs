@@ -104,6 +104,33 @@ public sealed partial class LiveConnections(IOptions<LiveUpdateOptions> options,
     }
 
     /// <summary>
+    /// Ends every connection of a subject whose access was revoked (a deprovisioned person, a revoked
+    /// key): a policy-violation close (1008) now, and the socket cut if it does not close within the
+    /// grace. Returns how many were ended. Subjects are unique across tenants (ids), so no tenant is named.
+    /// </summary>
+    public int Revoke(string subject)
+    {
+        var ended = byTenant.Values.SelectMany(tenant => tenant.Values).Where(c => c.Caller.Subject == subject).ToList();
+        foreach (var connection in ended)
+        {
+            lock (connection)
+            {
+                connection.Closed = true;
+                connection.Pending = null;
+            }
+            _ = EndRevokedAsync(connection.Socket);
+        }
+        return ended.Count;
+    }
+
+    private static async Task EndRevokedAsync(System.Net.WebSockets.WebSocket socket)
+    {
+        await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "access revoked");
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        socket.Abort();
+    }
+
+    /// <summary>
     /// Queues an event for every client of the tenant subscribed to its topic, and keeps it for replay;
     /// an event whose id the replay buffer still holds is a redelivery and is not sent again.
     /// <paramref name="occurredAt"/> (when the event happened in its service) measures delivery lag.
