@@ -1,3 +1,4 @@
+using DocAIche.Gateway.Usage;
 using DocAIche.Gateway.ApiKeys;
 using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
@@ -26,6 +27,9 @@ internal static class Extensions
 
         builder.Services.AddHttpClient(DownstreamHealth.ClientName, client => client.Timeout = DownstreamHealth.Timeout);
         builder.Services.AddSingleton<DownstreamHealth>();
+        // GET /api/v1/usage asks each service for its part with the caller's credentials.
+        builder.Services.AddHttpClient(UsageSummaryReader.ClientName);
+        builder.Services.AddSingleton<UsageSummaryReader>();
 
         builder.AddSettings<ApiKeyExchangeOptions>(ApiKeyExchangeOptions.Section);
         builder.Services.AddMemoryCache();

@@ -5,6 +5,7 @@ using DocAIche.Gateway.Edge;
 using DocAIche.Gateway.Health;
 using DocAIche.Gateway.Idempotency;
 using DocAIche.Gateway.Live;
+using DocAIche.Gateway.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -28,6 +29,7 @@ app.UseRateLimiter();
 app.UseAuthorization();
 app.UseIdempotentWrites();
 app.MapLiveForwarding();
+app.MapUsageSummary();
 // The gateway authenticates to rate-limit by caller; each service authorises its own endpoints.
 app.MapReverseProxy(proxy => proxy.UseInstanceFailover()).AllowAnonymous();
 

@@ -9,6 +9,7 @@ using DocAIche.ServiceDefaults.Quotas;
 using DocAIche.Documents.Ingestion;
 using DocAIche.Documents.Sources;
 using DocAIche.Documents.Uploads;
+using DocAIche.Documents.Usage;
 using Microsoft.Extensions.Options;
 
 namespace DocAIche.Documents;
@@ -49,6 +50,7 @@ internal static class Extensions
         builder.Services.AddScoped<ISourceReader, UploadReader>();
         builder.Services.AddHostedService<IngestionJobRunner>();
         builder.Services.AddHostedService<SourceScheduler>();
+        builder.Services.AddHostedService<StorageUsageCounter>();
     }
 
     /// <summary>Each area's settings, bound from its own key under <c>Ingestion</c> and checked at start-up.</summary>

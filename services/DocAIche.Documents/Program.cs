@@ -15,5 +15,6 @@ app.MapLibrariesApi();
 app.MapSourcesApi();
 app.MapJobsApi();
 app.MapDocumentsApi();
+app.MapUsageApi();
 
 app.Run();

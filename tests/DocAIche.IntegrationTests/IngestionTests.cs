@@ -1,3 +1,4 @@
+using static DocAIche.IntegrationTests.Support.Archives;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
@@ -421,20 +422,6 @@ public sealed class IngestionTests(DocAIcheFixture docaiche) : IAsyncLifetime
         file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/zip");
         form.Add(file, "file", fileName);
         return await Gateway.PostAsync($"/api/v1/sources/{sourceId}/uploads", form);
-    }
-
-    private static byte[] Zip(params (string Path, string Content)[] entries)
-    {
-        using var buffer = new MemoryStream();
-        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (path, content) in entries)
-            {
-                using var writer = new StreamWriter(archive.CreateEntry(path).Open());
-                writer.Write(content);
-            }
-        }
-        return buffer.ToArray();
     }
 
     /// <summary>Events the documents service published about a library since a moment, by type, read from its outbox.</summary>

@@ -1,3 +1,4 @@
+using static DocAIche.IntegrationTests.Support.Archives;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -170,20 +171,6 @@ public sealed class QuotaTests(DocAIcheFixture docaiche)
         Assert.Equal(2, (await owner.DocumentsAsync(library.Id, "1")).Count);
         var refused = Assert.Single(await owner.JobErrorsAsync(job.Id));
         Assert.Contains("documents quota", refused.Error, StringComparison.Ordinal);
-    }
-
-    private static byte[] Zip(params (string Path, string Content)[] entries)
-    {
-        using var buffer = new MemoryStream();
-        using (var archive = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (path, content) in entries)
-            {
-                using var writer = new StreamWriter(archive.CreateEntry(path).Open());
-                writer.Write(content);
-            }
-        }
-        return buffer.ToArray();
     }
 
     private static async Task AssertQuotaProblemAsync(HttpResponseMessage response, HttpStatusCode status, string quota, long limit, long? used)

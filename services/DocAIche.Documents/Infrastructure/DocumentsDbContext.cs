@@ -21,6 +21,8 @@ public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> opti
 
     public DbSet<Document> Documents => Set<Document>();
 
+    public DbSet<StorageUsage> StorageUsage => Set<StorageUsage>();
+
     public DbSet<Chunk> Chunks => Set<Chunk>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
@@ -137,6 +139,13 @@ public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> opti
             chunk.Property(c => c.Url).HasMaxLength(Document.SourceUrlMaxLength + 300);
             chunk.Property(c => c.ContentHash).HasMaxLength(64).IsFixedLength();
             chunk.HasIndex(c => new { c.DocumentId, c.Ordinal });
+        });
+
+        modelBuilder.Entity<StorageUsage>(usage =>
+        {
+            usage.ToTable("storage_usage");
+            usage.HasKey(u => new { u.TenantId, u.Day });
+            usage.Property(u => u.TenantId).HasMaxLength(64);
         });
 
         modelBuilder.AddIntegrationEventTables();

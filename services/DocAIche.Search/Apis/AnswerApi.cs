@@ -1,5 +1,7 @@
 using DocAIche.ServiceDefaults.Auditing;
 using DocAIche.Search.Answers;
+using DocAIche.Search.History;
+using DocAIche.Search.Model;
 using DocAIche.Search.Searching;
 using DocAIche.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -54,6 +56,7 @@ public static class AnswerApi
         {
             return SearchApi.QuotaProblem(http, spent);
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = await searches.SearchAsync(http.User.GetTenantId(), query, cancellationToken);
         if (outcome is not SearchOutcome.Found found)
         {
@@ -61,7 +64,10 @@ public static class AnswerApi
         }
         try
         {
-            return TypedResults.Ok(await writer.AnswerAsync(query.Text, found.Response, settings.Model!, cancellationToken));
+            var answer = await writer.AnswerAsync(query.Text, found.Response, settings.Model!, cancellationToken);
+            http.RequestServices.GetRequiredService<QueryHistory>().Record(
+                http.User, found.Response, "api", System.Diagnostics.Stopwatch.GetElapsedTime(started), MeteredOperations.Answer);
+            return TypedResults.Ok(answer);
         }
         catch (Exception exception) when (exception is HttpRequestException or System.ClientModel.ClientResultException or TaskCanceledException
                                           && !cancellationToken.IsCancellationRequested)

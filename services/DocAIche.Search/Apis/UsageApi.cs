@@ -1,15 +1,22 @@
 using System.Globalization;
 using System.Text;
 using DocAIche.Search.Infrastructure;
+using DocAIche.Search.Model;
 using DocAIche.ServiceDefaults.Authentication;
+using DocAIche.ServiceDefaults.Http;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace DocAIche.Search.Apis;
 
 /// <summary>Searches in a period (a day, or the whole range) for one group: who, which library, or which channel.</summary>
+/// <remarks>
+/// <c>Searches</c> are searches (REST and MCP <c>search_docs</c>), <c>Answers</c> answered questions,
+/// <c>McpToolCalls</c> every MCP tool call (<c>search_docs</c> included); results and tokens are
+/// what all of them served; zero results and latency are of searches and answers.
+/// </remarks>
 public sealed record SearchUsageRow(
-    string? Tenant, DateOnly? Day, string? Group, long Searches, long ZeroResultSearches, long Results, long TokensServed,
+    string? Tenant, DateOnly? Day, string? Group, long Searches, long Answers, long McpToolCalls, long ZeroResultSearches, long Results, long TokensServed,
     double? P50Milliseconds, double? P95Milliseconds, long? Feedback, double? FeedbackRate);
 
 public sealed record SearchUsageReport(DateTimeOffset From, DateTimeOffset To, string Granularity, string GroupBy, IReadOnlyList<SearchUsageRow> Rows);
@@ -24,6 +31,8 @@ internal sealed class SearchAggregate
     public string Tenant { get; set; } = "";
     public string Group { get; set; } = "";
     public long Searches { get; set; }
+    public long Answers { get; set; }
+    public long ToolCalls { get; set; }
     public long ZeroResults { get; set; }
     public long Results { get; set; }
     public long Tokens { get; set; }
@@ -54,13 +63,14 @@ public static class UsageApi
         ["subject"] = "\"Subject\"",
         ["library"] = "coalesce(\"Library\", '')",
         ["channel"] = "\"Channel\"",
+        ["operation"] = "\"Operation\"",
     };
 
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
         var usage = app.MapGroup("/api/v1/usage").WithTags("Usage").RequireAuthorization(DocAIchePolicies.Audit);
         usage.MapGet("/searches", SearchesAsync).WithName("GetSearchUsage")
-            .WithSummary("Searches by day or in total, grouped by none, subject, library or channel (JSON or CSV); operators may ask for tenant=all")
+            .WithSummary("Searches, answers and MCP tool calls by day or in total, grouped by none, subject, library, channel or operation (JSON or CSV); operators may ask for tenant=all")
             .Produces<SearchUsageReport>().ProducesValidationProblem();
         usage.MapGet("/queries", QueriesAsync).WithName("GetQueryUsage")
             .WithSummary("The most asked queries, or with zeroResults=true those nothing answered (documentation gaps), optionally of one library")
@@ -72,39 +82,23 @@ public static class UsageApi
         HttpContext http, SearchDbContext db, TimeProvider time,
         DateTimeOffset? from, DateTimeOffset? to, string? granularity, string? groupBy, string? format, string? tenant, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var end = (to ?? now).ToUniversalTime();
-        var start = (from ?? end.AddDays(-30)).ToUniversalTime();
-        granularity ??= "day";
         groupBy ??= "none";
-        format ??= "json";
         var errors = new Dictionary<string, string[]>();
-        if (start >= end || end - start > TimeSpan.FromDays(366))
-        {
-            errors["from"] = ["from must be before to, at most 366 days apart."];
-        }
-        if (granularity is not ("day" or "total"))
-        {
-            errors["granularity"] = ["'day' or 'total'."];
-        }
+        var asked = UsagePeriod.Read(http.User, time.GetUtcNow(), from, to, granularity, format, tenant, errors);
         if (!Groups.ContainsKey(groupBy))
         {
             errors["groupBy"] = [$"One of: {string.Join(", ", Groups.Keys)}."];
-        }
-        ServiceDefaults.Http.ReportFormat.Validate(format, null, [], errors);
-        var allTenants = tenant == "all";
-        if (allTenants && !http.User.IsInRole(DocAIcheRoles.Operator))
-        {
-            errors["tenant"] = ["Only operators see every tenant."];
         }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
+        var (start, end, allTenants) = (asked.From, asked.To, asked.AllTenants);
+        granularity = asked.Granularity;
 
         // Column and grouping expressions come from the fixed lists above; every value is a parameter.
-        var period = granularity == "day" ? "date_trunc('day', \"At\" AT TIME ZONE 'UTC')" : "NULL::timestamp";
-        var tenantFilter = allTenants ? "" : "AND \"TenantId\" = @tenant";
+        var period = asked.PeriodOf("At");
+        var tenantFilter = asked.TenantFilter;
         var parameters = new object[]
         {
             new NpgsqlParameter("from", start), new NpgsqlParameter("to", end), new NpgsqlParameter("tenant", http.User.GetTenantId()),
@@ -112,10 +106,13 @@ public static class UsageApi
         // The expressions interpolated are from the fixed lists above (never the caller's text); values are parameters.
         var aggregate = $"""
             SELECT {period} AS "Period", "TenantId" AS "Tenant", {Groups[groupBy]} AS "Group",
-                   count(*) AS "Searches", count(*) FILTER (WHERE "Results" = 0) AS "ZeroResults",
+                   count(*) FILTER (WHERE "Operation" = 'search') AS "Searches",
+                   count(*) FILTER (WHERE "Operation" = 'answer') AS "Answers",
+                   count(*) FILTER (WHERE "Channel" = 'mcp') AS "ToolCalls",
+                   count(*) FILTER (WHERE "Operation" IN ('search', 'answer') AND "Results" = 0) AS "ZeroResults",
                    coalesce(sum("Results"), 0)::bigint AS "Results", coalesce(sum("Tokens"), 0)::bigint AS "Tokens",
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY "Milliseconds") AS "P50",
-                   percentile_cont(0.95) WITHIN GROUP (ORDER BY "Milliseconds") AS "P95"
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY "Milliseconds") FILTER (WHERE "Operation" IN ('search', 'answer')) AS "P50",
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY "Milliseconds") FILTER (WHERE "Operation" IN ('search', 'answer')) AS "P95"
             FROM query_history
             WHERE "At" >= @from AND "At" < @to {tenantFilter}
             GROUP BY 1, 2, 3
@@ -128,7 +125,7 @@ public static class UsageApi
         if (groupBy == "none")
         {
             var given = $"""
-                    SELECT {period.Replace("\"At\"", "\"CreatedAt\"", StringComparison.Ordinal)} AS "Period", "TenantId" AS "Tenant", count(*) AS "Count"
+                    SELECT {asked.PeriodOf("CreatedAt")} AS "Period", "TenantId" AS "Tenant", count(*) AS "Count"
                     FROM search_feedback
                     WHERE "CreatedAt" >= @from AND "CreatedAt" < @to {tenantFilter}
                     GROUP BY 1, 2
@@ -142,10 +139,10 @@ public static class UsageApi
         {
             long? feedbackGiven = groupBy == "none" ? feedback.GetValueOrDefault((r.Period, r.Tenant)) : null;
             return new SearchUsageRow(allTenants ? r.Tenant : null, r.Period is { } day ? DateOnly.FromDateTime(day) : null,
-                groupBy == "none" ? null : r.Group, r.Searches, r.ZeroResults, r.Results, r.Tokens,
+                groupBy == "none" ? null : r.Group, r.Searches, r.Answers, r.ToolCalls, r.ZeroResults, r.Results, r.Tokens,
                 Round(r.P50), Round(r.P95), feedbackGiven, feedbackGiven is { } count && r.Searches > 0 ? Math.Round((double)count / r.Searches, 4) : null);
         })]);
-        return format == "json" ? TypedResults.Ok(report) : ServiceDefaults.Http.ReportFormat.Csv(CsvOf(report));
+        return asked.Format == "json" ? TypedResults.Ok(report) : ReportFormat.Csv(CsvOf(report));
     }
 
     private static async Task<IResult> QueriesAsync(
@@ -167,7 +164,7 @@ public static class UsageApi
             return TypedResults.ValidationProblem(errors);
         }
         var since = time.GetUtcNow().AddDays(-period);
-        var history = db.QueryHistory.AsNoTracking().Where(h => h.At >= since);
+        var history = db.QueryHistory.AsNoTracking().Where(h => h.At >= since && (h.Operation == MeteredOperations.Search || h.Operation == MeteredOperations.Answer));
         if (!string.IsNullOrWhiteSpace(library))
         {
             history = history.Where(h => h.Library == library);
@@ -190,13 +187,14 @@ public static class UsageApi
     private static string CsvOf(SearchUsageReport report)
     {
         var csv = new StringBuilder();
-        csv.AppendLine(ServiceDefaults.Http.Csv.Line("tenant", "day", "group", "searches", "zero_result_searches", "results", "tokens_served", "p50_ms", "p95_ms", "feedback", "feedback_rate"));
+        csv.AppendLine(Csv.Line("tenant", "day", "group", "searches", "answers", "mcp_tool_calls", "zero_result_searches", "results", "tokens_served", "p50_ms", "p95_ms", "feedback", "feedback_rate"));
         foreach (var r in report.Rows)
         {
-            csv.AppendLine(ServiceDefaults.Http.Csv.Line(r.Tenant, r.Day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Group,
-                r.Searches.ToString(CultureInfo.InvariantCulture), r.ZeroResultSearches.ToString(CultureInfo.InvariantCulture),
+            csv.AppendLine(Csv.Line(r.Tenant, r.Day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Group,
+                r.Searches.ToString(CultureInfo.InvariantCulture), r.Answers.ToString(CultureInfo.InvariantCulture), r.McpToolCalls.ToString(CultureInfo.InvariantCulture),
+                r.ZeroResultSearches.ToString(CultureInfo.InvariantCulture),
                 r.Results.ToString(CultureInfo.InvariantCulture), r.TokensServed.ToString(CultureInfo.InvariantCulture),
-                ServiceDefaults.Http.Csv.Number(r.P50Milliseconds), ServiceDefaults.Http.Csv.Number(r.P95Milliseconds), r.Feedback?.ToString(CultureInfo.InvariantCulture), ServiceDefaults.Http.Csv.Number(r.FeedbackRate)));
+                Csv.Number(r.P50Milliseconds), Csv.Number(r.P95Milliseconds), r.Feedback?.ToString(CultureInfo.InvariantCulture), Csv.Number(r.FeedbackRate)));
         }
         return csv.ToString();
     }

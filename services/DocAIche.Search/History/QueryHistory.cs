@@ -22,8 +22,13 @@ public sealed partial class QueryHistory(
         FullMode = BoundedChannelFullMode.DropWrite,
     });
 
-    /// <summary>Notes a search that answered (metering for usage reports too); never blocks.</summary>
-    public void Record(ClaimsPrincipal user, SearchResponse response, string channel, TimeSpan took)
+    /// <summary>Notes a search (or an answer built on one) that answered (metering for usage reports too); never blocks.</summary>
+    public void Record(ClaimsPrincipal user, SearchResponse response, string channel, TimeSpan took, string operation = MeteredOperations.Search) =>
+        RecordCall(user, operation, channel, response.Query, response.Library, response.Version, response.Results.Count, response.Tokens, took);
+
+    /// <summary>Notes any metered call: what it asked (a query, a library name, a document id), what it served; never blocks.</summary>
+    public void RecordCall(
+        ClaimsPrincipal user, string operation, string channel, string query, string? library, string? version, int results, int tokens, TimeSpan took)
     {
         if (!options.Value.Enabled)
         {
@@ -33,13 +38,14 @@ public sealed partial class QueryHistory(
         {
             TenantId = user.GetTenantId(),
             Subject = user.GetSubject(),
-            Query = response.Query.Length > 500 ? response.Query[..500] : response.Query,
-            Library = response.Library,
-            Version = response.Version,
-            Results = response.Results.Count,
-            Tokens = response.Tokens,
+            Query = query.Length > 500 ? query[..500] : query,
+            Library = library,
+            Version = version,
+            Results = results,
+            Tokens = tokens,
             Milliseconds = (float)took.TotalMilliseconds,
             Channel = channel,
+            Operation = operation,
             At = time.GetUtcNow(),
         });
     }

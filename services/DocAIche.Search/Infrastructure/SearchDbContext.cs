@@ -77,6 +77,7 @@ public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options, T
             entry.Property(e => e.Library).HasMaxLength(200);
             entry.Property(e => e.Version).HasMaxLength(100);
             entry.Property(e => e.Channel).HasMaxLength(8);
+            entry.Property(e => e.Operation).HasMaxLength(32).HasDefaultValue(MeteredOperations.Search);
             entry.HasIndex(e => new { e.TenantId, e.Subject });
             entry.HasIndex(e => new { e.TenantId, e.At });
         });

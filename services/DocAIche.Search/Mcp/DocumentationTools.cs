@@ -1,6 +1,8 @@
 using DocAIche.ServiceDefaults.Data;
 using DocAIche.Search.History;
 using System.ComponentModel;
+using System.Diagnostics;
+using DocAIche.Search.Model;
 using DocAIche.Search.Apis;
 using DocAIche.Search.Infrastructure;
 using DocAIche.Search.Searching;
@@ -33,9 +35,12 @@ public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog
         {
             throw new McpException("Give a library name of 1 to 100 characters.");
         }
+        var started = Stopwatch.GetTimestamp();
         var tenant = Tenant;
         var view = await catalog.VisibleAsync(tenant, cancellationToken);
-        return new ResolveResponse(name.Trim(), LibraryResolver.Resolve(tenant, view.Libraries, name, 10));
+        var resolved = new ResolveResponse(name.Trim(), LibraryResolver.Resolve(tenant, view.Libraries, name, 10));
+        Metered(MeteredOperations.ResolveLibrary, name.Trim(), null, null, resolved.Libraries.Count, 0, started);
+        return resolved;
     }
 
     [McpServerTool(Name = "search_docs", ReadOnly = true, Idempotent = true, OpenWorld = false)]
@@ -58,10 +63,10 @@ public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog
         {
             throw new McpException(spent.Message);
         }
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         return await searches.SearchAsync(Tenant, checkedQuery, cancellationToken) switch
         {
-            SearchOutcome.Found found => Recorded(found.Response, System.Diagnostics.Stopwatch.GetElapsedTime(started)),
+            SearchOutcome.Found found => Recorded(found.Response, Stopwatch.GetElapsedTime(started)),
             SearchOutcome.UnknownLibrary unknown => throw new McpException($"No library named '{unknown.Library}'. Call resolve_library to find it."),
             SearchOutcome.UnknownVersion unknown => throw new McpException(
                 $"Library '{unknown.Library}' has no version '{unknown.Version}'. Its versions: {string.Join(", ", unknown.Versions)}."),
@@ -82,6 +87,7 @@ public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog
         [Description("The most text to return, in tokens. Default 8000.")] int? maxTokens = 8000,
         CancellationToken cancellationToken = default)
     {
+        var started = Stopwatch.GetTimestamp();
         if (!Guid.TryParse(documentId, out var id))
         {
             throw new McpException("documentId is the GUID a search result gave.");
@@ -110,16 +116,25 @@ public sealed class DocumentationTools(IHttpContextAccessor http, LibraryCatalog
         var first = chunks[0];
         var url = first.Url is null ? null : first.Url.Split('#')[0];
         var name = view.Libraries.First(l => l.LibraryId == first.LibraryId).Name;
-        return new DocumentText(id, name, first.Version, first.Title, url, cut, Tokens.Estimate(cut), cut.Length < content.Length);
+        var text = new DocumentText(id, name, first.Version, first.Title, url, cut, Tokens.Estimate(cut), cut.Length < content.Length);
+        Metered(MeteredOperations.GetDocument, id.ToString(), name, first.Version, 1, text.Tokens, started);
+        return text;
     }
 
     [McpServerTool(Name = "list_libraries", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Lists every documentation library you can search (your organisation's and shared ones) with its versions.")]
     public async Task<IReadOnlyList<ResolvedLibrary>> ListLibraries(CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var tenant = Tenant;
         var view = await catalog.VisibleAsync(tenant, cancellationToken);
-        return [.. view.Libraries.OrderBy(l => l.Name, StringComparer.OrdinalIgnoreCase)
+        IReadOnlyList<ResolvedLibrary> listed = [.. view.Libraries.OrderBy(l => l.Name, StringComparer.OrdinalIgnoreCase)
             .Select(l => new ResolvedLibrary(l.LibraryId, l.Name, l.Description, l.Shared, l.TenantId == tenant, l.DefaultVersion, l.Versions, 1))];
+        Metered(MeteredOperations.ListLibraries, "", null, null, listed.Count, 0, started);
+        return listed;
     }
+
+    /// <summary>Every tool call is metered (usage reports count MCP tool calls), off the request path like searches.</summary>
+    private void Metered(string operation, string query, string? library, string? version, int results, int tokens, long started) =>
+        history.RecordCall(http.HttpContext!.User, operation, "mcp", query, library, version, results, tokens, Stopwatch.GetElapsedTime(started));
 }

@@ -1,7 +1,17 @@
 using DocAIche.ServiceDefaults.Data;
 namespace DocAIche.Search.Model;
 
-/// <summary>One search someone ran: kept for the tenant's query-history retention, exported and erased with its subject.</summary>
+/// <summary>The operations metered in the query history.</summary>
+public static class MeteredOperations
+{
+    public const string Search = "search";
+    public const string Answer = "answer";
+    public const string ResolveLibrary = "resolve_library";
+    public const string GetDocument = "get_document";
+    public const string ListLibraries = "list_libraries";
+}
+
+/// <summary>One search (or answer, or MCP tool call) someone ran: kept for the tenant's query-history retention, exported and erased with its subject.</summary>
 public sealed class QueryHistoryEntry : ITenantOwned
 {
     public long Id { get; set; }
@@ -27,6 +37,9 @@ public sealed class QueryHistoryEntry : ITenantOwned
 
     /// <summary><c>api</c> or <c>mcp</c>.</summary>
     public required string Channel { get; set; }
+
+    /// <summary>What was asked: a search, an answer, or another MCP tool (<see cref="MeteredOperations"/>).</summary>
+    public string Operation { get; set; } = MeteredOperations.Search;
 
     public DateTimeOffset At { get; set; }
 }

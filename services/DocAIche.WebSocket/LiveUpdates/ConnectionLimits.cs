@@ -20,7 +20,7 @@ public enum Admission
 /// live updates keep working and the limits loosen, never the other way round. (A connection Redis
 /// drops cancels the commands in flight: that counts as Redis being unavailable too.)
 /// </summary>
-public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options, ILogger<ConnectionLimits> logger, IConnectionMultiplexer? redis = null)
+public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options, ILogger<ConnectionLimits> logger, IConnectionMultiplexer? redis = null, TimeProvider? clock = null)
 {
     /// <summary>How often an instance says it is alive, and how long other instances count it after it stops saying so.</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
@@ -30,8 +30,10 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
     private static readonly RedisKey Instances = Prefix + "instances";
     private static readonly TimeSpan KeyLifetime = TimeSpan.FromDays(1);
 
-    // KEYS: instances, user, tenant. ARGV: this instance, user limit, tenant limit, key lifetime (s).
-    // Shares of instances whose heartbeat lapsed are dropped as they are met.
+    // KEYS: instances, user, tenant, the tenant's peak of the day, the set of tenants with peaks.
+    // ARGV: this instance, user limit, tenant limit, key lifetime (s), peak lifetime (s), tenant id.
+    // Shares of instances whose heartbeat lapsed are dropped as they are met. An admission that
+    // takes the tenant past the day's peak raises it (usage reports show the daily peak).
     private const string TakeScript = """
         local now = redis.call('TIME')
         local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
@@ -52,13 +54,18 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
         if held(KEYS[2]) >= tonumber(ARGV[2]) then
           return 0
         end
-        if held(KEYS[3]) >= tonumber(ARGV[3]) then
+        local tenantHeld = held(KEYS[3])
+        if tenantHeld >= tonumber(ARGV[3]) then
           return -1
         end
         redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
         redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
         redis.call('EXPIRE', KEYS[2], ARGV[4])
         redis.call('EXPIRE', KEYS[3], ARGV[4])
+        if tenantHeld + 1 > tonumber(redis.call('GET', KEYS[4]) or '0') then
+          redis.call('SET', KEYS[4], tenantHeld + 1, 'EX', ARGV[5])
+          redis.call('SADD', KEYS[5], ARGV[6])
+        end
         return 1
         """;
 
@@ -80,6 +87,7 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
         return redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[2]), ARGV[1])
         """;
 
+    private readonly TimeProvider time = clock ?? TimeProvider.System;
     private readonly Dictionary<string, int> perUser = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> perTenant = new(StringComparer.Ordinal);
     private readonly Lock counting = new();
@@ -123,8 +131,9 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
         try
         {
             var taken = (long)await redis.GetDatabase().ScriptEvaluateAsync(TakeScript,
-                [Instances, Prefix + "user:" + user, Prefix + "tenant:" + caller.TenantId],
-                [Instance, userLimit, tenantLimit, (long)KeyLifetime.TotalSeconds]);
+                [Instances, Prefix + "user:" + user, Prefix + "tenant:" + caller.TenantId,
+                 LivePeaks.KeyOf(caller.TenantId, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)), LivePeaks.Tenants],
+                [Instance, userLimit, tenantLimit, (long)KeyLifetime.TotalSeconds, (long)LivePeaks.Kept.TotalSeconds, caller.TenantId]);
             if (taken == 1)
             {
                 return Admission.Admitted;

@@ -1,3 +1,4 @@
+using static DocAIche.IntegrationTests.Support.Archives;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using DocAIche.IntegrationTests.Support;
@@ -596,19 +597,5 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
 
             Assert.True(found.Count == 0, string.Join("\n", found));
         }, () => page);
-    }
-
-    private static byte[] Zip(params (string Path, string Text)[] files)
-    {
-        using var buffer = new MemoryStream();
-        using (var archive = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create))
-        {
-            foreach (var (path, text) in files)
-            {
-                using var writer = new StreamWriter(archive.CreateEntry(path).Open());
-                writer.Write(text);
-            }
-        }
-        return buffer.ToArray();
     }
 }

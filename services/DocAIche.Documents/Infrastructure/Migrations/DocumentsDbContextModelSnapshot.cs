@@ -470,6 +470,32 @@ namespace DocAIche.Documents.Infrastructure.Migrations
                     b.ToTable("staged_uploads", (string)null);
                 });
 
+            modelBuilder.Entity("DocAIche.Documents.Model.StorageUsage", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Chunks")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CountedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Documents")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("TenantId", "Day");
+
+                    b.ToTable("storage_usage", (string)null);
+                });
+
             modelBuilder.Entity("DocAIche.ServiceDefaults.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")

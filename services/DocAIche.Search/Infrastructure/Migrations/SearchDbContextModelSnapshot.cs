@@ -242,6 +242,13 @@ namespace DocAIche.Search.Infrastructure.Migrations
                     b.Property<float>("Milliseconds")
                         .HasColumnType("real");
 
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("search");
+
                     b.Property<string>("Query")
                         .IsRequired()
                         .HasMaxLength(500)

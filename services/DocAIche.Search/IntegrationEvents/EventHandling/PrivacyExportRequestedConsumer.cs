@@ -24,7 +24,7 @@ public sealed class PrivacyExportRequestedConsumer(SearchDbContext db, ILogger<P
         var history = await Db.QueryHistory.AsNoTracking()
             .Where(e => e.Subject == requested.SubjectId)
             .OrderBy(e => e.At)
-            .Select(e => new { e.Query, e.Library, e.Version, e.Results, e.Channel, e.At })
+            .Select(e => new { e.Query, e.Library, e.Version, e.Results, e.Tokens, e.Milliseconds, e.Channel, e.Operation, e.At })
             .ToListAsync(cancellationToken);
         Db.AddIntegrationEvent(new PrivacyExportContributed(requested.RequestId, requested.TenantId, requested.SubjectId, PrivacyParticipants.Search,
             JsonSerializer.Serialize(new { feedback, queryHistory = history }, JsonOptions), Time.GetUtcNow()), Time);
