@@ -1,7 +1,8 @@
 // Search at scale against a running DocAIche: the local embedding model's raw rate, a library of
 // 100,000 chunks seeded straight into the search database (binary COPY, then the HNSW index built
 // as the migration does), the index's size on disk, search latency through the gateway and at the
-// search service itself (queries never asked before, and cached ones), throughput at a fixed
+// search service itself (queries never asked before, and cached ones), the cost of metering (the
+// same searches at two fresh instances, metering on and off), throughput at a fixed
 // concurrency, and the running service's embedder's rate. Only loopback is ever contacted.
 //
 // DocAIche must be running (./run.sh); the search service's address and database are read from its
@@ -146,6 +147,14 @@ try
         var cached = queries.Take(20).ToList();
         await target.SequentialAsync(cached, stop); // each once, to fill the cache
         await Measure(target, "cached", Enumerable.Range(0, 1000).Select(i => cached[i % cached.Count]), $"{target.Name} cached (20 queries x 50)");
+    }
+    Console.WriteLine();
+
+    // ---- 4b. Metering on and off, same run.
+    await Step("4b. Metering: two fresh instances of the search service, metering on and off, alternating rounds");
+    if (await TokenReady())
+    {
+        await MeteringComparison.RunAsync(options, library.Name, queries.Next, Report, stop);
     }
     Console.WriteLine();
 

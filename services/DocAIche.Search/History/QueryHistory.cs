@@ -61,12 +61,18 @@ public sealed partial class QueryHistory(
                 wait.CancelAfter(TimeSpan.FromMinutes(1));
                 try
                 {
-                    await pending.Reader.WaitToReadAsync(wait.Token);
+                    if (await pending.Reader.WaitToReadAsync(wait.Token) && pending.Reader.Count < BatchSize)
+                    {
+                        // The first search of a batch waits for others: one insert for many.
+                        await Task.Delay(options.Value.FlushInterval, time, wait.Token);
+                    }
                 }
                 catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
                 {
                 }
-                await WriteAsync(stoppingToken);
+                while (await WriteAsync(stoppingToken) == BatchSize)
+                {
+                }
                 if (time.GetUtcNow() >= nextPurge)
                 {
                     await using var scope = scopes.CreateAsyncScope();
@@ -82,22 +88,26 @@ public sealed partial class QueryHistory(
         }
     }
 
-    private async Task WriteAsync(CancellationToken cancellationToken)
+    /// <summary>Writes up to one batch of what waits; returns how many it wrote.</summary>
+    private async Task<int> WriteAsync(CancellationToken cancellationToken)
     {
         var batch = new List<QueryHistoryEntry>();
-        while (batch.Count < 500 && pending.Reader.TryRead(out var entry))
+        while (batch.Count < BatchSize && pending.Reader.TryRead(out var entry))
         {
             batch.Add(entry);
         }
         if (batch.Count == 0)
         {
-            return;
+            return 0;
         }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SearchDbContext>();
         db.QueryHistory.AddRange(batch);
         await db.SaveChangesAsync(cancellationToken);
+        return batch.Count;
     }
+
+    private const int BatchSize = 500;
 
     /// <summary>Deletes query history and feedback older than each tenant's retention (of one tenant, when given).</summary>
     public async Task<int> PurgeAsync(SearchDbContext db, string? tenantId, CancellationToken cancellationToken)

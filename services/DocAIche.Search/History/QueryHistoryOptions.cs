@@ -20,4 +20,11 @@ public sealed class QueryHistoryOptions
 
     [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long searches gather before they are written together (one insert for many, rather than one
+    /// per search competing with the searches for the CPU); a full batch is written at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
