@@ -3,6 +3,7 @@
 # sign-in form) and prints an access token, for curl and scripts:
 #   TOKEN=$(eng/sign-in.sh owner@docaiche.local)          # asks for the password
 #   DOCAICHE_PASSWORD=... eng/sign-in.sh owner@docaiche.local
+# With two-step sign-in on, it asks for the authenticator app's code (or takes DOCAICHE_CODE).
 # The first owner's generated password is in /var/lib/docaiche/secrets/bootstrap-password (root).
 # For long-running scripts create an API key instead (POST /api/v1/api-keys) and send X-Api-Key.
 set -euo pipefail
@@ -33,8 +34,23 @@ back=$(curl -sS -o "$work/answer" -w '%{http_code} %{redirect_url}' -c "$jar" -b
   --data-urlencode "__RequestVerificationToken=$(field __RequestVerificationToken)" \
   --data-urlencode "returnUrl=$(field returnUrl)" \
   --data-urlencode "email=$email" --data-urlencode "password=$password")
+if [ "${back%% *}" = 200 ] && grep -q 'name="ticket"' "$work/answer"; then
+  # Two-step sign-in: the authenticator app's code (or a recovery code) comes next.
+  if grep -q 'id="totp-secret"' "$work/answer"; then
+    echo "your organisation requires two-step sign-in: set it up once in a browser (the console's sign-in), then use this script" >&2
+    exit 1
+  fi
+  form=$(cat "$work/answer")
+  code=${DOCAICHE_CODE:-}
+  if [ -z "$code" ]; then
+    read -r -p "Code from your authenticator app for $email: " code </dev/tty
+  fi
+  back=$(curl -sS -o "$work/answer" -w '%{http_code} %{redirect_url}' -c "$jar" -b "$jar" "$gateway/account/signin/code" \
+    --data-urlencode "__RequestVerificationToken=$(field __RequestVerificationToken)" \
+    --data-urlencode "returnUrl=$(field returnUrl)" --data-urlencode "ticket=$(field ticket)" --data-urlencode "code=$code")
+fi
 if [ "${back%% *}" != 302 ]; then
-  sed -n 's/.*role="alert">\([^<]*\)<.*/\1/p' "$work/answer" >&2
+  sed -n 's/.*role="alert">\([^<]*\)<.*/\1/p' "$work/answer" | sed "s/&#39;/'/g; s/&quot;/\"/g; s/&amp;/\&/g" >&2
   echo "sign-in refused (HTTP ${back%% *})" >&2
   exit 1
 fi
