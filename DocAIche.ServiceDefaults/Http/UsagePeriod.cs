@@ -9,7 +9,7 @@ namespace DocAIche.ServiceDefaults.Http;
 /// (default the last 30 days, at most 366), by day or in total, JSON or CSV, the caller's tenant or
 /// (operators only) every tenant.
 /// </summary>
-public sealed record UsagePeriod(DateTimeOffset From, DateTimeOffset To, string Granularity, string Format, bool AllTenants, string TenantId)
+public sealed record UsagePeriod(DateTimeOffset From, DateTimeOffset To, string Granularity, string Format, bool AllTenants, string TenantId, string GroupBy)
 {
     /// <summary>The SQL of the period a row falls in, for a timestamp column (a fixed expression, never the caller's text).</summary>
     public string PeriodOf(string column) => Granularity == "day" ? $"date_trunc('day', \"{column}\" AT TIME ZONE 'UTC')" : "NULL::timestamp";
@@ -18,10 +18,16 @@ public sealed record UsagePeriod(DateTimeOffset From, DateTimeOffset To, string 
     public string TenantFilter => AllTenants ? "" : "AND \"TenantId\" = @tenant";
 
     /// <summary>Reads the request, adding what is wrong with it to <paramref name="errors"/>.</summary>
+    /// <param name="groups">The groupings the report offers (<c>groupBy</c>, default <c>none</c>); none when it offers none.</param>
     public static UsagePeriod Read(
         ClaimsPrincipal caller, DateTimeOffset now, DateTimeOffset? from, DateTimeOffset? to, string? granularity, string? format, string? tenant,
-        IDictionary<string, string[]> errors)
+        IDictionary<string, string[]> errors, string? groupBy = null, IReadOnlyCollection<string>? groups = null)
     {
+        groupBy ??= "none";
+        if (groups is not null && !groups.Contains(groupBy))
+        {
+            errors["groupBy"] = [$"One of: {string.Join(", ", groups)}."];
+        }
         var end = (to ?? now).ToUniversalTime();
         var start = (from ?? end.AddDays(-30)).ToUniversalTime();
         granularity ??= "day";
@@ -40,6 +46,6 @@ public sealed record UsagePeriod(DateTimeOffset From, DateTimeOffset To, string 
         {
             errors["tenant"] = ["Only operators see every tenant."];
         }
-        return new UsagePeriod(start, end, granularity, format, allTenants, caller.GetTenantId());
+        return new UsagePeriod(start, end, granularity, format, allTenants, caller.GetTenantId(), groupBy);
     }
 }

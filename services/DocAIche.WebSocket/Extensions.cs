@@ -39,6 +39,7 @@ internal static class Extensions
         builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
         // The tenants' live-connections quotas, which identity writes to Redis.
         builder.Services.AddTenantQuotas();
+        builder.Services.AddSingleton<LiveQuotaAlerts>();
 
         builder.Services.AddSingleton<LiveAuthenticator>();
         builder.Services.AddSingleton<LiveMetrics>();

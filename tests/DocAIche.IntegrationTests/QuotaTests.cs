@@ -93,7 +93,7 @@ public sealed class QuotaTests(DocAIcheFixture docaiche)
             Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         }
 
-        // Live connections: the second is admitted, a third is refused.
+        // Live connections: the second is admitted (and reaches 80 %), a third is refused.
         await using (await LiveClient.ConnectAsync(docaiche.GatewayAddress, ownerToken))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, await LiveClient.RefusalAsync(docaiche.GatewayAddress, ownerToken));
@@ -101,13 +101,13 @@ public sealed class QuotaTests(DocAIcheFixture docaiche)
 
         // One alert per quota that reached 80 %, told live (and kept in the audit trail).
         var kinds = new HashSet<string>(StringComparer.Ordinal);
-        while (kinds.Count < 3)
+        while (kinds.Count < 4)
         {
             var alert = await live.ReceiveAsync(m => m.GetProperty("type").GetString() == "security.alert");
             kinds.Add(alert.GetProperty("data").GetProperty("kind").GetString()!);
         }
-        Assert.Equal(["quota.documents", "quota.libraries", "quota.searchesPerDay"], kinds.Order(StringComparer.Ordinal));
-        await AuditTests.RecordsEventuallyAsync(owner, "&action=quota.threshold_reached", 3, "the three quota records");
+        Assert.Equal(["quota.documents", "quota.libraries", "quota.liveConnections", "quota.searchesPerDay"], kinds.Order(StringComparer.Ordinal));
+        await AuditTests.RecordsEventuallyAsync(owner, "&action=quota.threshold_reached", 4, "the four quota records");
 
         // Storage: a limit below what the tenant holds refuses any growth, not a change that shrinks.
         using (var set = await docaiche.Gateway.PutAsJsonAsync($"/api/v1/tenants/{tenant.TenantId}/quotas", new { storageBytes = 50 }))

@@ -101,8 +101,21 @@ public sealed record MfaRecoveryCodes(List<string> RecoveryCodes);
 public sealed record MfaPolicy(bool Required);
 
 public sealed record SearchUsageRow(
-    string? Tenant, DateOnly? Day, string? Group, long Searches, long ZeroResultSearches, long Results, long TokensServed,
+    string? Tenant, DateOnly? Day, string? Group, long Searches, long Answers, long McpToolCalls, long ZeroResultSearches, long Results, long TokensServed,
     double? P50Milliseconds, double? P95Milliseconds, long? Feedback, double? FeedbackRate);
+
+/// <summary>A row of <c>GET /api/v1/usage</c>: every kind of usage of a tenant on a day, or in total.</summary>
+public sealed record UsageSummaryRow(
+    string? Tenant, DateOnly? Day,
+    long Searches, long Answers, long McpToolCalls, long ZeroResultSearches, long ResultsServed, long TokensServed,
+    double? P50Milliseconds, double? P95Milliseconds, double? FeedbackRate,
+    long IngestionJobs, long FailedJobs, long PagesFetched, long PagesFailed, long DocumentsChanged,
+    long? Documents, long? Chunks, long? StorageBytes, long PeakLiveConnections);
+
+public sealed record UsageSummary(string Granularity, List<string> Unavailable, List<UsageSummaryRow> Rows);
+
+/// <summary>A tenant's quotas; null is no limit.</summary>
+public sealed record Quotas(long? Libraries, long? Documents, long? StorageBytes, long? SearchesPerDay, long? LiveConnections);
 
 public sealed record SearchUsageReport(DateTimeOffset From, DateTimeOffset To, string Granularity, string GroupBy, List<SearchUsageRow> Rows);
 

@@ -18,6 +18,7 @@ public static class DownloadEndpoints
         ["access-review"] = "api/v1/reports/access-review",
         ["compliance"] = "api/v1/reports/compliance",
         ["search-usage"] = "api/v1/usage/searches",
+        ["usage"] = "api/v1/usage",
     };
 
     private static readonly string[] ReportParameters = ["format", "section", "days", "from", "to", "granularity", "groupBy"];

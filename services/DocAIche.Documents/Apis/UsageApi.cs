@@ -68,13 +68,9 @@ public static class UsageApi
         HttpContext http, DocumentsDbContext db, TimeProvider time,
         DateTimeOffset? from, DateTimeOffset? to, string? granularity, string? groupBy, string? format, string? tenant, CancellationToken ct)
     {
-        groupBy ??= "none";
         var errors = new Dictionary<string, string[]>();
-        var asked = UsagePeriod.Read(http.User, time.GetUtcNow(), from, to, granularity, format, tenant, errors);
-        if (!Groups.ContainsKey(groupBy))
-        {
-            errors["groupBy"] = [$"One of: {string.Join(", ", Groups.Keys)}."];
-        }
+        var asked = UsagePeriod.Read(http.User, time.GetUtcNow(), from, to, granularity, format, tenant, errors, groupBy, Groups.Keys);
+        groupBy = asked.GroupBy;
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);

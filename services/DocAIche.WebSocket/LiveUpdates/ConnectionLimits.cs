@@ -33,7 +33,8 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
     // KEYS: instances, user, tenant, the tenant's peak of the day, the set of tenants with peaks.
     // ARGV: this instance, user limit, tenant limit, key lifetime (s), peak lifetime (s), tenant id.
     // Shares of instances whose heartbeat lapsed are dropped as they are met. An admission that
-    // takes the tenant past the day's peak raises it (usage reports show the daily peak).
+    // takes the tenant past the day's peak raises it (usage reports show the daily peak). Returns 0 when
+    // the user is full, -1 when the tenant is, else how many connections the tenant holds now.
     private const string TakeScript = """
         local now = redis.call('TIME')
         local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
@@ -66,7 +67,7 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
           redis.call('SET', KEYS[4], tenantHeld + 1, 'EX', ARGV[5])
           redis.call('SADD', KEYS[5], ARGV[6])
         end
-        return 1
+        return tenantHeld + 1
         """;
 
     // KEYS: user, tenant. ARGV: this instance.
@@ -100,33 +101,35 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
     public bool Shared => redis is not null;
 
     /// <summary>Takes a place for the caller's next connection; false when the user or the tenant holds as many as allowed.</summary>
-    public async ValueTask<bool> TryAdmitAsync(LiveCaller caller) => await AdmitAsync(caller, tenantQuota: null) == Admission.Admitted;
+    public async ValueTask<bool> TryAdmitAsync(LiveCaller caller) => (await AdmitAsync(caller, tenantQuota: null)).Outcome == Admission.Admitted;
 
     /// <summary>
     /// Takes a place for the caller's next connection, or says whose limit refused it. The tenant's
-    /// limit is the smaller of the configured one and the tenant's live-connections quota.
+    /// limit is the smaller of the configured one and the tenant's live-connections quota. Admitted, it
+    /// also says how many connections the tenant holds now (across instances when Redis is there).
     /// </summary>
-    public async ValueTask<Admission> AdmitAsync(LiveCaller caller, long? tenantQuota)
+    public async ValueTask<(Admission Outcome, long TenantHeld)> AdmitAsync(LiveCaller caller, long? tenantQuota)
     {
         var userLimit = options.Value.MaxConnectionsPerUser;
         var tenantLimit = tenantQuota is { } quota ? Math.Min(quota, options.Value.MaxConnectionsPerTenant) : options.Value.MaxConnectionsPerTenant;
         var user = UserKey(caller);
+        long held;
         lock (counting)
         {
             if (perUser.GetValueOrDefault(user) >= userLimit)
             {
-                return Admission.UserFull;
+                return (Admission.UserFull, 0);
             }
             if (perTenant.GetValueOrDefault(caller.TenantId) >= tenantLimit)
             {
-                return Admission.TenantFull;
+                return (Admission.TenantFull, 0);
             }
             perUser[user] = perUser.GetValueOrDefault(user) + 1;
-            perTenant[caller.TenantId] = perTenant.GetValueOrDefault(caller.TenantId) + 1;
+            held = perTenant[caller.TenantId] = perTenant.GetValueOrDefault(caller.TenantId) + 1;
         }
         if (redis is null)
         {
-            return Admission.Admitted;
+            return (Admission.Admitted, held);
         }
         try
         {
@@ -134,17 +137,17 @@ public sealed partial class ConnectionLimits(IOptions<LiveUpdateOptions> options
                 [Instances, Prefix + "user:" + user, Prefix + "tenant:" + caller.TenantId,
                  LivePeaks.KeyOf(caller.TenantId, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)), LivePeaks.Tenants],
                 [Instance, userLimit, tenantLimit, (long)KeyLifetime.TotalSeconds, (long)LivePeaks.Kept.TotalSeconds, caller.TenantId]);
-            if (taken == 1)
+            if (taken > 0)
             {
-                return Admission.Admitted;
+                return (Admission.Admitted, taken);
             }
             ReleaseLocally(caller);
-            return taken == 0 ? Admission.UserFull : Admission.TenantFull;
+            return (taken == 0 ? Admission.UserFull : Admission.TenantFull, 0);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
         {
             LogOutage(exception);
-            return Admission.Admitted;
+            return (Admission.Admitted, held);
         }
     }
 

@@ -21,6 +21,7 @@ public sealed partial class LiveListener(
     LiveAuthenticator authenticator,
     ConnectionLimits limits,
     TenantQuotaReader quotas,
+    LiveQuotaAlerts quotaAlerts,
     LiveMetrics metrics,
     ILogger<LiveListener> logger) : BackgroundService
 {
@@ -162,8 +163,12 @@ public sealed partial class LiveListener(
             return (null, null);
         }
         var quota = (await quotas.ForAsync(caller.TenantId, stopping)).LiveConnections;
-        var admission = await limits.AdmitAsync(caller, quota);
-        if (admission != Admission.Admitted)
+        var (admission, held) = await limits.AdmitAsync(caller, quota);
+        if (admission == Admission.Admitted)
+        {
+            quotaAlerts.Admitted(caller.TenantId, held, quota);
+        }
+        else
         {
             await RefuseAsync(socket, admission == Admission.TenantFull && quota is { } limit && limit <= options.Value.MaxConnectionsPerTenant
                 ? new HandshakeRefusal(429, "Quota exceeded",

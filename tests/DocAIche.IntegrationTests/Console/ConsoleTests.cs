@@ -436,12 +436,31 @@ public sealed class ConsoleTests(DocAIcheFixture docaiche) : IAsyncLifetime
             await Expect(page.GetByRole(AriaRole.Gridcell, new() { Name = id, Exact = true })).ToBeVisibleAsync();
             await ConsoleBrowser.ScreenshotAsync(page, "tenants");
 
+            // The operator limits the new tenant: three libraries, 1,000 searches a day.
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Quotas of {id}" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Quotas of Acme Corp" })).ToBeVisibleAsync();
+            await page.Locator("#quota-libraries input").FillAsync("3");
+            await page.Locator("#quota-searches input").FillAsync("1000");
+            await page.Locator("#save-quotas").ClickAsync();
+            await Expect(page.Locator("#quotas-saved")).ToBeVisibleAsync();
+            var set = await docaiche.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/tenants/{id}/quotas");
+            Assert.Equal(3, set.GetProperty("libraries").GetInt64());
+            Assert.Equal(1000, set.GetProperty("searchesPerDay").GetInt64());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, set.GetProperty("documents").ValueKind);
+
             // The new owner signs in to an empty tenant of their own, and is no operator.
             var owner = await browser.SignInAsync(docaiche.GatewayAddress, email, password);
             await Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Add your first library" })).ToBeVisibleAsync();
             await Expect(owner.GetByRole(AriaRole.Link, new() { Name = "Tenants", Exact = true })).ToHaveCountAsync(0);
             await owner.GotoAsync("/tenants");
             await Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Not for your role" })).ToBeVisibleAsync();
+
+            // The owner sees the tenant's quotas and what it used on the usage page.
+            await ConsoleBrowser.OpenAsync(owner, "Usage and reports", "Usage and reports");
+            await Expect(owner.Locator("#quota-list")).ToContainTextAsync("Libraries: 3");
+            await Expect(owner.Locator("#quota-list")).ToContainTextAsync("Searches a day: 1,000");
+            await Expect(owner.Locator("#usage-totals")).ToContainTextAsync("Ingestion jobs");
+            await ConsoleBrowser.ScreenshotAsync(owner, "usage-quotas");
         }, () => page);
     }
 
