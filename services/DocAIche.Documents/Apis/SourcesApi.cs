@@ -431,6 +431,7 @@ public static class SourcesApi
             (outcome, document) = await db.InTransactionAsync(async token =>
             {
                 db.ChangeTracker.Clear();
+                writer.StartOver();
                 var written = await writer.WriteAsync(target, source.Id,
                     new DocumentContent(path!, title, normalised.Markdown, normalised.ContentHash, request.Url), token);
                 db.AddAuditEvent(http, time, written.Outcome == WriteOutcome.Created ? "document.created" : "document.updated", "document",
