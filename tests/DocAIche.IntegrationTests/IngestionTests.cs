@@ -415,14 +415,7 @@ public sealed class IngestionTests(DocAIcheFixture docaiche) : IAsyncLifetime
         Assert.True(JsonDocument.Parse(read).RootElement.GetProperty("git").GetProperty("hasToken").GetBoolean());
     }
 
-    private async Task<HttpResponseMessage> UploadAsync(Guid sourceId, string fileName, byte[] content)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(content);
-        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/zip");
-        form.Add(file, "file", fileName);
-        return await Gateway.PostAsync($"/api/v1/sources/{sourceId}/uploads", form);
-    }
+    private Task<HttpResponseMessage> UploadAsync(Guid sourceId, string fileName, byte[] content) => Gateway.UploadZipAsync(sourceId, content, fileName);
 
     /// <summary>Events the documents service published about a library since a moment, by type, read from its outbox.</summary>
     private async Task<Dictionary<string, int>> EventsSinceAsync(Guid libraryId, DateTimeOffset since)

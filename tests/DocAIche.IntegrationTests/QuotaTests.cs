@@ -157,11 +157,7 @@ public sealed class QuotaTests(DocAIcheFixture docaiche)
         var library = await owner.CreateLibraryAsync(GatewayClient.UniqueWord("zipquota").ToLowerInvariant(), ["1"]);
         var source = await owner.CreateSourceAsync(library.Id, "1", new { kind = "upload" });
 
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(Zip(("a.md", "# Alpha\n\nFirst."), ("b.md", "# Beta\n\nSecond."), ("c.md", "# Gamma\n\nThird.")));
-        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/zip");
-        form.Add(file, "file", "docs.zip");
-        using var accepted = await owner.PostAsync($"/api/v1/sources/{source.Id}/uploads", form);
+        using var accepted = await owner.UploadZipAsync(source.Id, Zip(("a.md", "# Alpha\n\nFirst."), ("b.md", "# Beta\n\nSecond."), ("c.md", "# Gamma\n\nThird.")));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var job = await owner.FinishedJobAsync((await accepted.Content.ReadFromJsonAsync<Job>(GatewayClient.Json))!.Id);
 

@@ -87,11 +87,7 @@ public sealed class UsageTests(DocAIcheFixture docaiche)
         var source = await owner.CreateSourceAsync(library.Id, "1", new { kind = "upload" });
 
         // An ingestion job of two pages.
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(Zip(("a.md", "# Alpha\n\nThe first page, about caches."), ("b.md", "# Beta\n\nThe second page, about queues.")));
-        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/zip");
-        form.Add(file, "file", "docs.zip");
-        using var accepted = await owner.PostAsync($"/api/v1/sources/{source.Id}/uploads", form);
+        using var accepted = await owner.UploadZipAsync(source.Id, Zip(("a.md", "# Alpha\n\nThe first page, about caches."), ("b.md", "# Beta\n\nThe second page, about queues.")));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var job = await owner.SucceededJobAsync((await accepted.Content.ReadFromJsonAsync<Job>(GatewayClient.Json))!.Id);
 

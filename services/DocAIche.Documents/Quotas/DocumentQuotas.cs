@@ -37,14 +37,12 @@ internal sealed class DocumentQuotas(DocumentsDbContext db, TenantQuotaReader re
         public long Bytes { get; set; }
     }
 
-    private sealed record Held(long Documents, long Bytes);
-
-    /// <summary>A row of the count query (EF reads raw SQL into settable properties).</summary>
-    private sealed class HeldRow
+    /// <summary>What a tenant holds: a row of the count query (EF reads raw SQL into settable properties).</summary>
+    private sealed class Held
     {
-        public long Documents { get; set; }
+        public long Documents { get; init; }
 
-        public long Bytes { get; set; }
+        public long Bytes { get; init; }
     }
 
     /// <summary>The bytes a document's Markdown takes.</summary>
@@ -63,10 +61,10 @@ internal sealed class DocumentQuotas(DocumentsDbContext db, TenantQuotaReader re
         if (stock is null || stock.TenantId != tenantId)
         {
             var quotas = await reader.ForAsync(tenantId, cancellationToken);
-            var held = quotas.Documents is null && quotas.StorageBytes is null ? new Held(0, 0) : await HeldAsync(tenantId, cancellationToken);
+            var held = quotas.Documents is null && quotas.StorageBytes is null ? new Held() : await HeldAsync(tenantId, cancellationToken);
             stock = new Stock { TenantId = tenantId, Quotas = quotas, Documents = held.Documents, Bytes = held.Bytes };
         }
-        var (limits, before) = (stock.Quotas, new Held(stock.Documents, stock.Bytes));
+        var (limits, before) = (stock.Quotas, new Held { Documents = stock.Documents, Bytes = stock.Bytes });
         if (documents > 0 && limits.Documents is { } documentLimit && before.Documents + documents > documentLimit)
         {
             throw new QuotaExceededException(QuotaNames.Documents, documentLimit, before.Documents, "documents");
@@ -127,12 +125,9 @@ internal sealed class DocumentQuotas(DocumentsDbContext db, TenantQuotaReader re
         return null;
     }
 
-    private async Task<Held> HeldAsync(string tenantId, CancellationToken cancellationToken)
-    {
-        var row = await db.Database.SqlQuery<HeldRow>($"""
+    private Task<Held> HeldAsync(string tenantId, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<Held>($"""
             SELECT count(*) AS "Documents", COALESCE(sum(octet_length("Content")), 0)::bigint AS "Bytes"
             FROM documents WHERE "TenantId" = {tenantId}
             """).SingleAsync(cancellationToken);
-        return new Held(row.Documents, row.Bytes);
-    }
 }

@@ -52,7 +52,7 @@ public static class UsageApi
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         var rows = asked.Granularity == "day"
-            ? peaks.Where(p => asked.AllTenants ? p.Peak > 0 : true).Select(p => new LiveUsageRow(asked.AllTenants ? p.TenantId : null, p.Day, p.Peak))
+            ? peaks.Where(p => !asked.AllTenants || p.Peak > 0).Select(p => new LiveUsageRow(asked.AllTenants ? p.TenantId : null, p.Day, p.Peak))
             : peaks.GroupBy(p => p.TenantId).Select(g => new LiveUsageRow(asked.AllTenants ? g.Key : null, null, g.Max(p => p.Peak)));
         var report = new LiveUsageReport(asked.From, asked.To, asked.Granularity, [.. rows]);
         return asked.Format == "json" ? TypedResults.Ok(report) : ReportFormat.Csv(CsvOf(report));

@@ -18,4 +18,14 @@ public static class Archives
         }
         return buffer.ToArray();
     }
+
+    /// <summary>Uploads a zip to an upload source, as a person's browser or script does (multipart, one file).</summary>
+    public static async Task<HttpResponseMessage> UploadZipAsync(this HttpClient client, Guid sourceId, byte[] zip, string fileName = "docs.zip")
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(zip);
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/zip");
+        form.Add(file, "file", fileName);
+        return await client.PostAsync($"/api/v1/sources/{sourceId}/uploads", form);
+    }
 }
