@@ -13,7 +13,7 @@ namespace DocAIche.Search.Searching;
 /// the response says so.
 /// </summary>
 public sealed partial class SearchEngine(
-    SearchDbContext db, EmbeddingModel embeddings, SearchTimings timings, IOptions<SearchOptions> options, ILogger<SearchEngine> logger)
+    SearchDbContext db, IServiceScopeFactory scopes, EmbeddingModel embeddings, SearchTimings timings, IOptions<SearchOptions> options, ILogger<SearchEngine> logger)
 {
     private static readonly ActivitySource Source = new("DocAIche.Search");
 
@@ -26,27 +26,28 @@ public sealed partial class SearchEngine(
         var scope = searched.Targets;
 
         var methods = new List<string> { "fulltext" };
-        IReadOnlyList<RankedChunk> fullText = [];
-        IReadOnlyList<RankedChunk> vectors = [];
+        IReadOnlyList<RankedCandidate> fullText = [];
+        IReadOnlyList<RankedCandidate> vectors = [];
         if (scope.Count > 0)
         {
             var libraryIds = scope.Select(s => s.Library.LibraryId).Distinct().ToArray();
             var keys = ScopeKeys.Of(scope);
-            // The model embeds the query on the thread pool while the database ranks full text.
-            var embedding = timings.TimeAsync("embed", EmbedQueryAsync(query.Text, cancellationToken));
+            // The model embeds the query on the thread pool while the database ranks full text; the vector
+            // search starts as soon as the query's vector is there, on a connection of its own, so the two
+            // rankings run side by side.
             var libraryNames = string.Join(" ", scope.Select(s => s.Library.Name).Distinct().SelectMany(LibraryNames.Forms));
-            fullText = await timings.TimeAsync("fulltext", FullTextAsync(query.Text, libraryIds, keys, libraryNames, cancellationToken));
-            var vector = await embedding;
-            if (vector is not null)
+            var byMeaning = NearestAsync(tenant, timings.TimeAsync("embed", EmbedQueryAsync(query.Text, cancellationToken)), libraryIds, keys, cancellationToken);
+            fullText = await timings.TimeAsync("fulltext", FullTextAsync(tenant, query.Text, libraryIds, keys, libraryNames, cancellationToken));
+            if (await byMeaning is { } nearest)
             {
                 methods.Add("semantic");
-                vectors = await timings.TimeAsync("vector", VectorAsync(vector, libraryIds, keys, cancellationToken));
+                vectors = nearest;
             }
         }
 
-        var candidateIds = fullText.Select(c => c.ChunkId).Concat(vectors.Select(c => c.ChunkId)).Distinct().ToArray();
-        var candidates = await timings.TimeAsync("candidates", CandidatesAsync(tenant, candidateIds, cancellationToken));
-        var ranked = Fusion.Rank(fullText, vectors, candidates, _options);
+        // Each ranking brings what fusion needs of its chunks: no round trip between ranking and fusing.
+        var candidates = fullText.Concat(vectors).DistinctBy(c => c.ChunkId).ToDictionary(c => c.ChunkId, c => c.ToCandidate());
+        var ranked = Fusion.Rank([.. fullText.Select(c => c.ToRanked())], [.. vectors.Select(c => c.ToRanked())], candidates, _options);
 
         var page = ranked.Skip(query.Offset).Take(query.Limit).ToList();
         var texts = await timings.TimeAsync("texts", TextsAsync(query.Text, [.. page.Select(p => p.Chunk.ChunkId)], cancellationToken));
@@ -112,16 +113,19 @@ public sealed partial class SearchEngine(
     /// compare across libraries) times how strongly the chunk holds it (<c>ts_rank</c>: the page title
     /// counts most, then headings, then text; repeats count less and less). Rare, decisive words and
     /// chunks holding more of the query win; words that name the searched library, and "vs", count for
-    /// nothing (unless they are all the query has). Candidates are picked by the rarest words, as many
-    /// as keep the matches they can bring within <see cref="SearchOptions.FullTextMatchLimit"/> (a
-    /// word in a large share of the library never picks: ranking its every match is what makes
-    /// latency explode), and by all the words together. A query with operators ("phrase", OR, -word)
-    /// matches as written. One statement, one round trip.
+    /// nothing (unless they are all the query has). At most <see cref="SearchOptions.FullTextMatchLimit"/>
+    /// matches are ranked (ranking a common word's every match is what made latency explode): first
+    /// chunks holding every word, then chunks the rarest words bring, as many words as keep their
+    /// matches within that limit (a word in a large share of the library never picks). A query of
+    /// nothing but very common words is answered from a sample of their matches
+    /// (<see cref="SearchOptions.FullTextSampleSize"/>). A query with operators ("phrase", OR, -word)
+    /// matches as written. One statement, one round trip, which also brings what fusion needs of each
+    /// ranked chunk.
     /// </summary>
-    private async Task<IReadOnlyList<RankedChunk>> FullTextAsync(string text, Guid[] libraryIds, ScopeKeys keys, string libraryNames, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RankedCandidate>> FullTextAsync(string tenant, string text, Guid[] libraryIds, ScopeKeys keys, string libraryNames, CancellationToken cancellationToken)
     {
         var exact = QueryText.HasOperators(text);
-        return await db.Database.SqlQuery<RankedChunk>($"""
+        return await db.Database.SqlQuery<RankedCandidate>($"""
             WITH words AS (
                 SELECT t AS lexeme,
                        coalesce((SELECT sum(s."Chunks") FROM indexed_terms AS s WHERE s."LibraryId" = ANY({libraryIds}) AND s."Lexeme" = t), 0) AS chunks,
@@ -147,21 +151,31 @@ public sealed partial class SearchEngine(
                        CASE WHEN {exact} THEN websearch_to_tsquery('english', {text})
                             ELSE (SELECT string_agg(quote_literal(lexeme), ' & ')::tsquery FROM meaningful) END AS every
             ),
-            -- Each match's vector is read (and decompressed) once, not once per word of the query.
-            matched AS (
-                (SELECT c."ChunkId", c."LibraryId", c."SearchVector" || ''::tsvector AS "SearchVector" FROM indexed_chunks AS c, q
-                 WHERE c."LibraryId" = ANY({libraryIds}) AND c."Version" = ANY({keys.Versions})
-                   AND ({keys.Pairs}::text[] IS NULL OR (c."LibraryId"::text || '/' || c."Version") = ANY({keys.Pairs}))
-                   AND c."SearchVector" @@ q.picking
-                 LIMIT {_options.FullTextMatchLimit})
-                UNION ALL
-                (SELECT c."ChunkId", c."LibraryId", c."SearchVector" || ''::tsvector AS "SearchVector" FROM indexed_chunks AS c, q
-                 WHERE c."LibraryId" = ANY({libraryIds}) AND c."Version" = ANY({keys.Versions})
-                   AND ({keys.Pairs}::text[] IS NULL OR (c."LibraryId"::text || '/' || c."Version") = ANY({keys.Pairs}))
-                   AND c."SearchVector" @@ q.every AND NOT (c."SearchVector" @@ q.picking)
-                 LIMIT {_options.FullTextMatchLimit})
+            -- Matches in order of promise, at most FullTextMatchLimit: chunks holding every word first, then
+            -- those the picking words bring. Only ids are read here; each kept match's vector is read (and
+            -- decompressed) once below. The picking words' matches hold every all-words match, so once those
+            -- are taken they are skipped by id, never by testing each vector again.
+            all_words AS (
+                SELECT c."ChunkId" FROM indexed_chunks AS c, q
+                WHERE c."LibraryId" = ANY({libraryIds}) AND c."Version" = ANY({keys.Versions})
+                  AND ({keys.Pairs}::text[] IS NULL OR (c."LibraryId"::text || '/' || c."Version") = ANY({keys.Pairs}))
+                  AND c."SearchVector" @@ q.every
+                LIMIT {_options.FullTextMatchLimit}
             ),
-            weights AS (
+            some_words AS (
+                SELECT c."ChunkId" FROM indexed_chunks AS c, q
+                WHERE c."LibraryId" = ANY({libraryIds}) AND c."Version" = ANY({keys.Versions})
+                  AND ({keys.Pairs}::text[] IS NULL OR (c."LibraryId"::text || '/' || c."Version") = ANY({keys.Pairs}))
+                  AND c."SearchVector" @@ q.picking
+                  AND c."ChunkId" NOT IN (SELECT "ChunkId" FROM all_words)
+                LIMIT (SELECT greatest({_options.FullTextMatchLimit} - count(*), 0) FROM all_words)
+            ),
+            matched AS (
+                SELECT c."ChunkId", c."LibraryId", c."SearchVector" || ''::tsvector AS "SearchVector"
+                FROM indexed_chunks AS c
+                WHERE c."ChunkId" IN (SELECT "ChunkId" FROM all_words UNION ALL SELECT "ChunkId" FROM some_words)
+            ),
+            weights AS MATERIALIZED (
                 SELECT l."LibraryId", quote_literal(m.lexeme)::tsquery AS query,
                        CASE WHEN l."TermsChunks" > 0
                             THEN ln(1 + greatest(l."TermsChunks" - coalesce(s."Chunks", 0), 0) / (coalesce(s."Chunks", 0) + 0.5))
@@ -175,12 +189,34 @@ public sealed partial class SearchEngine(
                 SELECT m."ChunkId",
                        (SELECT sum(w.idf * ts_rank({RankWeights}::float4[], m."SearchVector", w.query)) FROM weights AS w WHERE w."LibraryId" = m."LibraryId") AS score
                 FROM matched AS m
+            ),
+            ranked AS (
+                SELECT "ChunkId", (row_number() OVER (ORDER BY score DESC, "ChunkId"))::int AS "Rank"
+                FROM scored
+                ORDER BY "Rank"
+                LIMIT {_options.Candidates}
             )
-            SELECT "ChunkId", (row_number() OVER (ORDER BY score DESC, "ChunkId"))::int AS "Rank"
-            FROM scored
-            ORDER BY "Rank"
-            LIMIT {_options.Candidates}
+            -- What fusion needs of each, with its page's feedback in this tenant (as the vector search reads it).
+            SELECT r."ChunkId", r."Rank", c."DocumentId", c."LibraryId", c."Version", c."Title", c."Breadcrumb", c."Url", coalesce(f.net, 0)::float8 AS "Feedback"
+            FROM ranked AS r
+            JOIN indexed_chunks AS c ON c."ChunkId" = r."ChunkId"
+            LEFT JOIN LATERAL (
+                SELECT sum(CASE s."Kind" WHEN 'Helpful' THEN 1.0 WHEN 'NotHelpful' THEN -1.0 WHEN 'Used' THEN 0.5 ELSE 0.25 END) AS net
+                FROM search_feedback AS s WHERE s."TenantId" = {tenant} AND s."DocumentId" = c."DocumentId"
+            ) AS f ON true
+            ORDER BY r."Rank"
             """).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The nearest chunks to the query's vector once it is there, on a database connection of their own; null without a vector.</summary>
+    private async Task<IReadOnlyList<RankedCandidate>?> NearestAsync(string tenant, Task<float[]?> embedding, Guid[] libraryIds, ScopeKeys keys, CancellationToken cancellationToken)
+    {
+        if (await embedding is not { } vector)
+        {
+            return null;
+        }
+        await using var own = scopes.CreateAsyncScope();
+        return await timings.TimeAsync("vector", VectorAsync(own.ServiceProvider.GetRequiredService<SearchDbContext>(), tenant, vector, libraryIds, keys, cancellationToken));
     }
 
     /// <summary>
@@ -188,13 +224,15 @@ public sealed partial class SearchEngine(
     /// full), of those at least <see cref="SearchOptions.MinimumVectorSimilarity"/> alike. The floor is
     /// applied after the index scan, so a query nothing answers costs no longer scan.
     /// </summary>
-    private async Task<IReadOnlyList<RankedChunk>> VectorAsync(float[] vector, Guid[] libraryIds, ScopeKeys keys, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RankedCandidate>> VectorAsync(SearchDbContext context, string tenant, float[] vector, Guid[] libraryIds, ScopeKeys keys, CancellationToken cancellationToken)
     {
         var model = embeddings.Id;
-        return await db.Database.SqlQuery<RankedChunk>($"""
-            SELECT n."ChunkId", (row_number() OVER (ORDER BY n.distance, n."ChunkId"))::int AS "Rank"
+        return await context.Database.SqlQuery<RankedCandidate>($"""
+            SELECT n."ChunkId", (row_number() OVER (ORDER BY n.distance, n."ChunkId"))::int AS "Rank",
+                   n."DocumentId", n."LibraryId", n."Version", n."Title", n."Breadcrumb", n."Url", coalesce(f.net, 0)::float8 AS "Feedback"
             FROM (
-                SELECT c."ChunkId", c."Embedding" <=> {vector}::real[]::vector AS distance
+                SELECT c."ChunkId", c."DocumentId", c."LibraryId", c."Version", c."Title", c."Breadcrumb", c."Url",
+                       c."Embedding" <=> {vector}::real[]::vector AS distance
                 FROM indexed_chunks AS c
                 WHERE c."LibraryId" = ANY({libraryIds}) AND c."Version" = ANY({keys.Versions})
                    AND ({keys.Pairs}::text[] IS NULL OR (c."LibraryId"::text || '/' || c."Version") = ANY({keys.Pairs}))
@@ -202,32 +240,22 @@ public sealed partial class SearchEngine(
                 ORDER BY c."Embedding" <=> {vector}::real[]::vector
                 LIMIT {_options.Candidates}
             ) AS n
+            LEFT JOIN LATERAL (
+                SELECT sum(CASE s."Kind" WHEN 'Helpful' THEN 1.0 WHEN 'NotHelpful' THEN -1.0 WHEN 'Used' THEN 0.5 ELSE 0.25 END) AS net
+                FROM search_feedback AS s WHERE s."TenantId" = {tenant} AND s."DocumentId" = n."DocumentId"
+            ) AS f ON true
             WHERE n.distance <= {1.0 - _options.MinimumVectorSimilarity}
             ORDER BY "Rank"
             """).ToListAsync(cancellationToken);
     }
 
-    /// <summary>What ranking needs of each candidate, with its page's feedback in this tenant.</summary>
-    private async Task<Dictionary<Guid, CandidateChunk>> CandidatesAsync(string tenant, Guid[] chunkIds, CancellationToken cancellationToken)
+    /// <summary>A chunk one ranking placed at <paramref name="Rank"/>, with what fusion needs of it.</summary>
+    private sealed record RankedCandidate(Guid ChunkId, int Rank, Guid DocumentId, Guid LibraryId, string Version, string Title, string Breadcrumb, string? Url, double Feedback)
     {
-        if (chunkIds.Length == 0)
-        {
-            return [];
-        }
-        var rows = await db.Database.SqlQuery<CandidateChunk>($"""
-            SELECT c."ChunkId", c."DocumentId", c."LibraryId", c."Version", c."Title", c."Breadcrumb", c."Url",
-                   coalesce(f.net, 0)::float8 AS "Feedback"
-            FROM indexed_chunks AS c
-            LEFT JOIN (
-                SELECT "DocumentId", sum(CASE "Kind" WHEN 'Helpful' THEN 1.0 WHEN 'NotHelpful' THEN -1.0 WHEN 'Used' THEN 0.5 ELSE 0.25 END) AS net
-                FROM search_feedback
-                WHERE "TenantId" = {tenant}
-                  AND "DocumentId" IN (SELECT "DocumentId" FROM indexed_chunks WHERE "ChunkId" = ANY({chunkIds}))
-                GROUP BY "DocumentId"
-            ) AS f ON f."DocumentId" = c."DocumentId"
-            WHERE c."ChunkId" = ANY({chunkIds})
-            """).ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => r.ChunkId);
+        // Methods, not properties: EF reads every property of a row type from a column.
+        public RankedChunk ToRanked() => new(ChunkId, Rank);
+
+        public CandidateChunk ToCandidate() => new(ChunkId, DocumentId, LibraryId, Version, Title, Breadcrumb, Url, Feedback);
     }
 
     private sealed record ChunkText(Guid ChunkId, string Content, string Snippet);
