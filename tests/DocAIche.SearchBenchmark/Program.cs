@@ -136,17 +136,22 @@ try
     var queries = new UniqueQueries(corpus);
     using var gateway = new SearchTarget("gateway", options.Gateway, options, library.Name);
     using var direct = new SearchTarget("direct", options.SearchService, options, library.Name);
-    foreach (var target in new[] { gateway, direct })
+    // Both are warmed up before either is measured, and measured in alternating rounds of 100, so that
+    // neither pays for the other's warm-up (JIT tiers, pooled connections, prepared statements, pages).
+    SearchTarget[] targets = [gateway, direct];
+    foreach (var target in targets)
     {
-        if (!await TokenReady())
-        {
-            break;
-        }
-        await target.SequentialAsync(queries.Take(100), stop); // warm-up: connections, JIT, plans, index pages
-        await Measure(target, "uncached", queries.Take(300), $"{target.Name} uncached (300 new queries)");
+        await target.SequentialAsync(queries.Take(100), stop);
+    }
+    if (await TokenReady())
+    {
+        await Measure(targets, "uncached", 3, _ => queries.Take(100), "uncached (300 new queries)");
         var cached = queries.Take(20).ToList();
-        await target.SequentialAsync(cached, stop); // each once, to fill the cache
-        await Measure(target, "cached", Enumerable.Range(0, 1000).Select(i => cached[i % cached.Count]), $"{target.Name} cached (20 queries x 50)");
+        foreach (var target in targets)
+        {
+            await target.SequentialAsync(cached, stop); // each once, to fill the cache
+        }
+        await Measure(targets, "cached", 5, _ => Enumerable.Range(0, 200).Select(i => cached[i % cached.Count]), "cached (20 queries x 50)");
     }
     Console.WriteLine();
 
@@ -213,28 +218,47 @@ async Task Step(string title)
     Console.WriteLine($"(load average {load} over 1/5/15 min on {Environment.ProcessorCount} cores; {await db.BacklogAsync(stop):N0} chunks wait for the service's embedder)");
 }
 
-// Runs one sequential latency measurement and reports it, with what else changed while it ran.
-async Task Measure(SearchTarget target, string kind, IEnumerable<string> requests, string label)
+// Runs one sequential latency measurement per target, in alternating rounds, and reports each, with what else changed while it ran.
+async Task Measure(IReadOnlyList<SearchTarget> measured, string kind, int rounds, Func<int, IEnumerable<string>> round, string label)
 {
     var generations = await db.TenantGenerationsAsync(tenant, stop);
-    var cpu = BenchmarkOptions.CpuTime(options.SearchPid);
-    var gatewayCpu = BenchmarkOptions.CpuTime(options.GatewayPid);
-    var result = await target.SequentialAsync(requests, stop);
+    var results = measured.Select(_ => new LoadResult()).ToArray();
+    var serviceCpu = new TimeSpan?[measured.Count];
+    var proxyCpu = new TimeSpan?[measured.Count];
+    for (var r = 0; r < rounds; r++)
+    {
+        for (var t = 0; t < measured.Count; t++)
+        {
+            var cpu = BenchmarkOptions.CpuTime(options.SearchPid);
+            var gatewayCpu = BenchmarkOptions.CpuTime(options.GatewayPid);
+            await measured[t].SequentialAsync(round(r), stop, results[t]);
+            serviceCpu[t] = (serviceCpu[t] ?? TimeSpan.Zero) + (BenchmarkOptions.CpuTime(options.SearchPid) - cpu);
+            proxyCpu[t] = (proxyCpu[t] ?? TimeSpan.Zero) + (BenchmarkOptions.CpuTime(options.GatewayPid) - gatewayCpu);
+        }
+    }
     var changes = await db.TenantGenerationsAsync(tenant, stop) - generations;
-    var requestsSent = result.Ok + result.Errors;
-    var serviceCpu = BenchmarkOptions.CpuTime(options.SearchPid) - cpu;
-    var proxyCpu = BenchmarkOptions.CpuTime(options.GatewayPid) - gatewayCpu;
-    Console.WriteLine($"{label,-36} p50 {result.Percentile(50),7:0.0} ms  p95 {result.Percentile(95),7:0.0} ms  p99 {result.Percentile(99),7:0.0} ms  " +
-        $"max {result.Max,7:0.0} ms  mean {result.Mean,7:0.0} ms | {result.Ok} ok, {result.Errors} errors ({result.ErrorSummary})" +
-        (result.FullTextOnly > 0 ? $", {result.FullTextOnly} full-text only" : "") +
-        (result.TokenExpired ? $" - STOPPED after {requestsSent} requests: the token expired" : ""));
-    Console.WriteLine($"{"",-36} search service CPU {Milliseconds(serviceCpu, requestsSent)} ms/request" +
-        (target.Name == "gateway" ? $", gateway CPU {Milliseconds(proxyCpu, requestsSent)} ms/request" : "") +
-        $"; the tenant's index generations moved {changes} times meanwhile (each change invalidates every cached search of the tenant)");
-    Report($"4. latency {target.Name} {kind}", "p50 / p95 / p99 / max (ms)",
-        $"{result.Percentile(50):0.0} / {result.Percentile(95):0.0} / {result.Percentile(99):0.0} / {result.Max:0.0}");
-    Report($"4. latency {target.Name} {kind}", "ok / errors", $"{result.Ok} / {result.Errors}" + (result.Errors > 0 ? $" ({result.ErrorSummary})" : "") +
-        (result.TokenExpired ? " - stopped early: token expired" : ""));
+    for (var t = 0; t < measured.Count; t++)
+    {
+        var (target, result) = (measured[t], results[t]);
+        var requestsSent = result.Ok + result.Errors;
+        Console.WriteLine($"{target.Name + " " + label,-36} p50 {result.Percentile(50),7:0.0} ms  p95 {result.Percentile(95),7:0.0} ms  p99 {result.Percentile(99),7:0.0} ms  " +
+            $"max {result.Max,7:0.0} ms  mean {result.Mean,7:0.0} ms | {result.Ok} ok, {result.Errors} errors ({result.ErrorSummary})" +
+            (result.FullTextOnly > 0 ? $", {result.FullTextOnly} full-text only" : "") +
+            (result.TokenExpired ? $" - STOPPED after {requestsSent} requests: the token expired" : ""));
+        Console.WriteLine($"{"",-36} search service CPU {Milliseconds(serviceCpu[t], requestsSent)} ms/request" +
+            (target.Name == "gateway" ? $", gateway CPU {Milliseconds(proxyCpu[t], requestsSent)} ms/request" : "") +
+            $"; the tenant's index generations moved {changes} times meanwhile (each change invalidates every cached search of the tenant)");
+        var steps = result.StepPercentiles().ToList();
+        if (steps.Count > 0)
+        {
+            Console.WriteLine($"{"",-36} the service's steps (Server-Timing), p50 / p95 ms: " +
+                string.Join(", ", steps.Select(s => $"{s.Step} {s.P50:0.0} / {s.P95:0.0}" + (s.Count < requestsSent ? $" ({s.Count} requests)" : ""))));
+        }
+        Report($"4. latency {target.Name} {kind}", "p50 / p95 / p99 / max (ms)",
+            $"{result.Percentile(50):0.0} / {result.Percentile(95):0.0} / {result.Percentile(99):0.0} / {result.Max:0.0}");
+        Report($"4. latency {target.Name} {kind}", "ok / errors", $"{result.Ok} / {result.Errors}" + (result.Errors > 0 ? $" ({result.ErrorSummary})" : "") +
+            (result.TokenExpired ? " - stopped early: token expired" : ""));
+    }
 }
 
 async Task Throughput(SearchTarget target, string kind, Func<string> next)

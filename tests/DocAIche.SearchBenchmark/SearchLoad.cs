@@ -9,6 +9,7 @@ internal sealed class LoadResult
 {
     private readonly ConcurrentBag<double> _milliseconds = [];
     private readonly ConcurrentDictionary<string, int> _errors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _steps = new(StringComparer.Ordinal);
     private int _fullTextOnly;
 
     public TimeSpan Elapsed { get; set; }
@@ -36,12 +37,32 @@ internal sealed class LoadResult
         }
     }
 
+    /// <summary>Records the service's own time per step, from its <c>Server-Timing</c> header (<c>embed;dur=12.3, fulltext;dur=8.1</c>).</summary>
+    public void Steps(IEnumerable<string> serverTiming)
+    {
+        foreach (var metric in serverTiming.SelectMany(h => h.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+        {
+            var parts = metric.Split(';', StringSplitOptions.TrimEntries);
+            var duration = parts.Skip(1).FirstOrDefault(p => p.StartsWith("dur=", StringComparison.Ordinal));
+            if (duration is not null && double.TryParse(duration[4..], System.Globalization.CultureInfo.InvariantCulture, out var milliseconds))
+            {
+                _steps.GetOrAdd(parts[0], _ => []).Add(milliseconds);
+            }
+        }
+    }
+
+    /// <summary>Each step the service reported: how many requests had it, and its p50 and p95 in milliseconds.</summary>
+    public IEnumerable<(string Step, int Count, double P50, double P95)> StepPercentiles() =>
+        _steps.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => (s.Key, s.Value.Count, Nearest(s.Value, 50), Nearest(s.Value, 95)));
+
     public void Error(string kind) => _errors.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
     /// <summary>Nearest-rank percentile of the good requests' latencies, in milliseconds.</summary>
-    public double Percentile(double p)
+    public double Percentile(double p) => Nearest(_milliseconds, p);
+
+    private static double Nearest(IEnumerable<double> values, double p)
     {
-        var sorted = _milliseconds.Order().ToArray();
+        var sorted = values.Order().ToArray();
         if (sorted.Length == 0)
         {
             return double.NaN;
@@ -101,6 +122,10 @@ internal sealed class SearchTarget(string name, Uri baseAddress, BenchmarkOption
             var semantic = root.TryGetProperty("methods", out var methods) &&
                            methods.EnumerateArray().Any(m => m.GetString() == "semantic");
             result.Success(milliseconds, semantic);
+            if (response.Headers.TryGetValues("Server-Timing", out var timing))
+            {
+                result.Steps(timing);
+            }
         }
         catch (HttpRequestException exception)
         {
@@ -116,10 +141,10 @@ internal sealed class SearchTarget(string name, Uri baseAddress, BenchmarkOption
         }
     }
 
-    /// <summary>The queries one at a time, in order.</summary>
-    public async Task<LoadResult> SequentialAsync(IEnumerable<string> queries, CancellationToken cancellationToken)
+    /// <summary>The queries one at a time, in order; recorded in <paramref name="into"/> when given (its elapsed time grows).</summary>
+    public async Task<LoadResult> SequentialAsync(IEnumerable<string> queries, CancellationToken cancellationToken, LoadResult? into = null)
     {
-        var result = new LoadResult();
+        var result = into ?? new LoadResult();
         var clock = Stopwatch.StartNew();
         foreach (var query in queries)
         {
@@ -130,7 +155,7 @@ internal sealed class SearchTarget(string name, Uri baseAddress, BenchmarkOption
             }
             await SearchAsync(query, result, cancellationToken);
         }
-        result.Elapsed = clock.Elapsed;
+        result.Elapsed += clock.Elapsed;
         return result;
     }
 
