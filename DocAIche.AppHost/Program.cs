@@ -20,6 +20,7 @@ var gateways = Enumerable.Range(0, builder.GatewayInstances(replicas))
         .FromBuiltOutput()
         .WithHttpEndpoint(name: "http", port: front is null ? gatewayPort + i : front.GatewayPort(i), isProxied: false)
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+        .WithTraceSampling(builder.Configuration)
         .WithHttpHealthCheck("/alive"))
     .ToList();
 var issuer = front is null ? builder.PublicUrl(gateways[0].GetEndpoint("http")) : builder.PublicUrl(front.Url);
