@@ -62,6 +62,8 @@ public sealed class SearchDbContext(DbContextOptions<SearchDbContext> options, T
             feedback.Property(f => f.Query).HasMaxLength(500);
             feedback.Property(f => f.Comment).HasMaxLength(2000);
             feedback.Property(f => f.Kind).HasConversion<string>().HasMaxLength(20);
+            feedback.Property(f => f.Weight).HasComputedColumnSql(
+                "CASE \"Kind\" WHEN 'Helpful' THEN 1.0 WHEN 'NotHelpful' THEN -1.0 WHEN 'Used' THEN 0.5 ELSE 0.25 END", stored: true);
             feedback.HasIndex(f => new { f.TenantId, f.DocumentId });
             feedback.HasIndex(f => new { f.TenantId, f.Subject });
         });

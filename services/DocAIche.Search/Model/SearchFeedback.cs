@@ -20,6 +20,13 @@ public sealed class SearchFeedback : ITenantOwned
 
     public FeedbackKind Kind { get; set; }
 
+    /// <summary>
+    /// How far this moves its page in ranking, by kind (helpful +1, not helpful -1, used +0.5, opened
+    /// +0.25): computed by the database from <see cref="Kind"/>, so that every ranking statement sums
+    /// the same weights.
+    /// </summary>
+    public double Weight { get; private set; }
+
     public string? Comment { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

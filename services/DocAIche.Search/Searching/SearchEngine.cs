@@ -201,7 +201,7 @@ public sealed partial class SearchEngine(
             FROM ranked AS r
             JOIN indexed_chunks AS c ON c."ChunkId" = r."ChunkId"
             LEFT JOIN LATERAL (
-                SELECT sum(CASE s."Kind" WHEN 'Helpful' THEN 1.0 WHEN 'NotHelpful' THEN -1.0 WHEN 'Used' THEN 0.5 ELSE 0.25 END) AS net
+                SELECT sum(s."Weight") AS net
                 FROM search_feedback AS s WHERE s."TenantId" = {tenant} AND s."DocumentId" = c."DocumentId"
             ) AS f ON true
             ORDER BY r."Rank"
@@ -241,7 +241,7 @@ public sealed partial class SearchEngine(
                 LIMIT {_options.Candidates}
             ) AS n
             LEFT JOIN LATERAL (
-                SELECT sum(CASE s."Kind" WHEN 'Helpful' THEN 1.0 WHEN 'NotHelpful' THEN -1.0 WHEN 'Used' THEN 0.5 ELSE 0.25 END) AS net
+                SELECT sum(s."Weight") AS net
                 FROM search_feedback AS s WHERE s."TenantId" = {tenant} AND s."DocumentId" = n."DocumentId"
             ) AS f ON true
             WHERE n.distance <= {1.0 - _options.MinimumVectorSimilarity}

@@ -321,6 +321,11 @@ namespace DocAIche.Search.Infrastructure.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<double>("Weight")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("double precision")
+                        .HasComputedColumnSql("CASE \"Kind\" WHEN 'Helpful' THEN 1.0 WHEN 'NotHelpful' THEN -1.0 WHEN 'Used' THEN 0.5 ELSE 0.25 END", true);
+
                     b.HasKey("FeedbackId");
 
                     b.HasIndex("TenantId", "DocumentId");
