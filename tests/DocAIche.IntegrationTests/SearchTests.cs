@@ -296,6 +296,10 @@ public sealed class SearchTests(DocAIcheFixture docaiche)
         using var opened = await corpus.Owner.PostAsJsonAsync("/api/v1/feedback", new { documentId = hit.DocumentId, kind = "opened" });
         Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
 
+        // Read by the next search (another page size: the first answer stays cached): the page scores higher than it did.
+        var after = (await SearchAsync(corpus.Owner, SearchUrl("Router.map", "larkspire", limit: 9))).Results.Single(r => r.ChunkId == hit.ChunkId);
+        Assert.True(after.Score > hit.Score, $"helpful and opened feedback should raise the page's score ({hit.Score} before, {after.Score} after)");
+
         using var badKind = await corpus.Owner.PostAsJsonAsync("/api/v1/feedback", new { documentId = hit.DocumentId, kind = "love" });
         Assert.Equal(HttpStatusCode.BadRequest, badKind.StatusCode);
 
