@@ -145,13 +145,13 @@ try
     }
     if (await TokenReady())
     {
-        await Measure(targets, "uncached", 3, _ => queries.Take(100), "uncached (300 new queries)");
+        await Measure(targets, "uncached", 3, () => queries.Take(100), "uncached (300 new queries)");
         var cached = queries.Take(20).ToList();
         foreach (var target in targets)
         {
             await target.SequentialAsync(cached, stop); // each once, to fill the cache
         }
-        await Measure(targets, "cached", 5, _ => Enumerable.Range(0, 200).Select(i => cached[i % cached.Count]), "cached (20 queries x 50)");
+        await Measure(targets, "cached", 5, () => Enumerable.Range(0, 200).Select(i => cached[i % cached.Count]), "cached (20 queries x 50)");
     }
     Console.WriteLine();
 
@@ -219,7 +219,7 @@ async Task Step(string title)
 }
 
 // Runs one sequential latency measurement per target, in alternating rounds, and reports each, with what else changed while it ran.
-async Task Measure(IReadOnlyList<SearchTarget> measured, string kind, int rounds, Func<int, IEnumerable<string>> round, string label)
+async Task Measure(IReadOnlyList<SearchTarget> measured, string kind, int rounds, Func<IEnumerable<string>> round, string label)
 {
     var generations = await db.TenantGenerationsAsync(tenant, stop);
     var results = measured.Select(_ => new LoadResult()).ToArray();
@@ -231,7 +231,7 @@ async Task Measure(IReadOnlyList<SearchTarget> measured, string kind, int rounds
         {
             var cpu = BenchmarkOptions.CpuTime(options.SearchPid);
             var gatewayCpu = BenchmarkOptions.CpuTime(options.GatewayPid);
-            await measured[t].SequentialAsync(round(r), stop, results[t]);
+            await measured[t].SequentialAsync(round(), stop, results[t]);
             serviceCpu[t] = (serviceCpu[t] ?? TimeSpan.Zero) + (BenchmarkOptions.CpuTime(options.SearchPid) - cpu);
             proxyCpu[t] = (proxyCpu[t] ?? TimeSpan.Zero) + (BenchmarkOptions.CpuTime(options.GatewayPid) - gatewayCpu);
         }
