@@ -15,6 +15,7 @@ builder.AddGatewayServices();
 var app = builder.Build();
 
 app.UseCorrelationId();
+app.UseLiveTunnels();
 app.UseDefaultErrorHandling();
 app.UseRequestScreening();
 app.UseCors();

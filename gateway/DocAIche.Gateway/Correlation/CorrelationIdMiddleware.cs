@@ -25,11 +25,32 @@ public static partial class CorrelationIdMiddleware
             Activity.Current?.SetTag("correlation.id", correlationId);
 
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("DocAIche.Gateway.Correlation");
-            using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId }))
+            using (logger.BeginScope(new CorrelationScope(correlationId)))
             {
                 await next(context);
             }
         });
+
+    /// <summary>
+    /// The log scope's one value. A live connection keeps its scope for hours, so it is this one small
+    /// object rather than a dictionary.
+    /// </summary>
+    private sealed class CorrelationScope(string correlationId) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public KeyValuePair<string, object?> this[int index] =>
+            index == 0 ? new("CorrelationId", correlationId) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public int Count => 1;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            yield return this[0];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"CorrelationId:{correlationId}";
+    }
 
     internal static bool IsAcceptable(string value) =>
         value.Length is > 0 and <= MaxLength &&

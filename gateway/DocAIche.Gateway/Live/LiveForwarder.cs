@@ -8,7 +8,8 @@ namespace DocAIche.Gateway.Live;
 /// The gateway's <c>/ws</c>, once the edge checks every request passes are done (screening, CORS,
 /// API-key exchange, authentication, rate limits): the opening request goes on to the websocket
 /// service's live endpoint over a socket of its own, and the service's answer decides. A 101 joins
-/// the two connections into a <see cref="LiveTunnel"/>; anything else (the service's 400, 401, 403,
+/// the two connections into a <see cref="LiveTunnel"/>, which <see cref="LiveTunnels"/> runs once
+/// the pipeline has returned; anything else (the service's 400, 401, 403,
 /// 405, 426, 429 or 503 problem) reaches the client as the service wrote it. Per connection this
 /// holds the two sockets and the copy between them, where the reverse proxy held an HTTP client
 /// connection with its buffers and timers as well.
@@ -17,16 +18,17 @@ public sealed partial class LiveForwarder(
     LiveBackend backend,
     IOptions<LiveForwardingOptions> options,
     IHostApplicationLifetime lifetime,
-    IServiceProvider services,
     ILogger<LiveForwarder> logger)
 {
     public async Task ForwardAsync(HttpContext context)
     {
-        // Opened in a method of its own, so that what only the handshake needed is not kept by this
-        // frame for as long as the connection lives.
+        // The connection runs once the pipeline has returned; without that middleware it would have nowhere to run.
+        var opened = context.Features.Get<OpenedLiveConnection>()
+            ?? throw new InvalidOperationException($"/ws needs {nameof(LiveTunnels.UseLiveTunnels)} early in the gateway's pipeline.");
         if (await OpenAsync(context) is (var client, var service))
         {
-            await LiveTunnel.RunAsync(client, service, logger, lifetime.ApplicationStopping);
+            opened.Client = client;
+            opened.Service = service;
         }
     }
 
@@ -72,7 +74,6 @@ public sealed partial class LiveForwarder(
             {
                 await client.WriteAsync(answer.Content, lifetime.ApplicationStopping);
             }
-            await LetGoOfHandshakeAsync(context);
             var tunnel = (client, socket);
             socket = null;
             return tunnel;
@@ -157,21 +158,6 @@ public sealed partial class LiveForwarder(
         {
             response.ContentLength = answer.Content.Length;
             await response.Body.WriteAsync(answer.Content, context.RequestAborted);
-        }
-    }
-
-    /// <summary>
-    /// A live connection lasts hours, and the request that opened it as long: once upgraded, its
-    /// headers (the caller's token among them) and its scoped services are let go.
-    /// </summary>
-    private async Task LetGoOfHandshakeAsync(HttpContext context)
-    {
-        context.Request.Headers.Clear();
-        if (context.Features.Get<IServiceProvidersFeature>() is IAsyncDisposable scope)
-        {
-            await scope.DisposeAsync();
-            // Should anything ask after this, it gets the application's services rather than a disposed scope.
-            context.RequestServices = services;
         }
     }
 

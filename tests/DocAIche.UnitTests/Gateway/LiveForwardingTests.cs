@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Security.Claims;
 using System.Text;
 using DocAIche.Gateway.Live;
 using DocAIche.WebSocket.LiveUpdates;
@@ -149,7 +150,9 @@ public sealed class LiveForwardingTests
 
         public IReadOnlyList<FakeLogRecord> Logs => app.Services.GetFakeLogCollector().GetSnapshot();
 
-        public static async Task<Gateway> StartAsync(string backend, int? discoveredPort = null, TimeSpan? handshakeTimeout = null)
+        /// <param name="edge">Middleware between the live tunnels and the endpoint, where the gateway's edge checks run.</param>
+        public static async Task<Gateway> StartAsync(string backend, int? discoveredPort = null, TimeSpan? handshakeTimeout = null,
+            Action<WebApplication>? edge = null)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -171,6 +174,8 @@ public sealed class LiveForwardingTests
             builder.Services.AddSingleton<LiveBackend>();
             builder.Services.AddSingleton<LiveForwarder>();
             var app = builder.Build();
+            app.UseLiveTunnels();
+            edge?.Invoke(app);
             app.MapLiveForwarding();
             await app.StartAsync();
             return new Gateway(app);
@@ -242,6 +247,43 @@ public sealed class LiveForwardingTests
         // The request ends once the service has closed its side too; nothing may fail at the gateway on the way out.
         await WaitUntilAsync(() => gateway.Logs.Any(r => r.Message.StartsWith("Request finished", StringComparison.Ordinal)));
         Assert.DoesNotContain(gateway.Logs, r => r.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task An_open_connection_no_longer_holds_the_callers_identity()
+    {
+        await using var service = new LiveService();
+        var identities = new List<WeakReference<ClaimsPrincipal>>();
+        await using var gateway = await Gateway.StartAsync($"http://127.0.0.1:{service.Port}", edge: app => app.Use(async (context, next) =>
+        {
+            // As the authentication middleware does: the caller's identity, kept by the middleware while the rest of the pipeline runs.
+            var caller = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "someone")], "Bearer"));
+            lock (identities)
+            {
+                identities.Add(new(caller));
+            }
+            context.User = caller;
+            await next(context);
+            GC.KeepAlive(caller);
+        }));
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer good");
+        using var timeout = new CancellationTokenSource(Loopback.Patience);
+        await socket.ConnectAsync(gateway.WebSocketAddress(), timeout.Token);
+        Assert.Equal("welcome", await ReceiveTextAsync(socket));
+
+        var identity = Assert.Single(identities);
+        await WaitUntilAsync(() =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return !identity.TryGetTarget(out _);
+        });
+
+        // Let go of, while the connection goes on.
+        await socket.SendAsync("ping"u8.ToArray(), WebSocketMessageType.Text, true, timeout.Token);
+        Assert.Equal("echo:ping", await ReceiveTextAsync(socket));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
     }
 
     [Fact]
