@@ -19,6 +19,11 @@ export ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=${ASPIRE_DASHBOARD_OTLP_HTTP_ENDP
 export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=${ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL:-http://localhost:20080}
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 export ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=${ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS:-true}
+# The AppHost's dashboard would otherwise keep every run's logs and traces (tenant ids, request
+# paths, SQL) in an unencrypted SQLite file under ~/.aspire: up to ten runs of hundreds of MB each,
+# out of reach of DocAIche's erasure. "None": a temporary database, deleted when the dashboard
+# stops. "Run" keeps the history.
+export ASPIRE_DASHBOARD_PERSISTENCE_MODE=${ASPIRE_DASHBOARD_PERSISTENCE_MODE:-None}
 
 echo "DocAIche: gateway http://127.0.0.1:${DOCAICHE_GATEWAY_PORT:-8080}  dashboard ${ASPNETCORE_URLS}"
 exec "DocAIche.AppHost/bin/$configuration/net10.0/DocAIche.AppHost" "$@"
