@@ -111,6 +111,8 @@ await Task.Delay(TimeSpan.FromSeconds(3));
 
 var serviceCpuBefore = Server.CpuSeconds(service);
 var clientsCpuBefore = clients.Sum(c => c.TotalProcessorTime.TotalSeconds);
+var gatewaysCpuBefore = gateways.Sum(g => Server.CpuSeconds(g));
+var machineBusyBefore = Server.MachineBusySeconds();
 for (var e = 0; e < events; e++)
 {
     await PublishAsync();
@@ -119,8 +121,10 @@ for (var e = 0; e < events; e++)
 
 var serviceCpu = Server.CpuSeconds(service) - serviceCpuBefore;
 var clientsCpu = clients.Sum(c => c.TotalProcessorTime.TotalSeconds) - clientsCpuBefore;
-Console.WriteLine($"CPU during the events: websocket service {serviceCpu:0.00} s, client processes {clientsCpu:0.00} s " +
-    $"({serviceCpu * 1e6 / Math.Max(1, held * events):0} µs of service CPU per delivery)");
+var gatewaysCpu = gateways.Sum(g => Server.CpuSeconds(g)) - gatewaysCpuBefore;
+var machineBusy = Server.MachineBusySeconds() - machineBusyBefore;
+Console.WriteLine($"CPU during the events: websocket service {serviceCpu:0.00} s, gateways {gatewaysCpu:0.00} s, client processes {clientsCpu:0.00} s, " +
+    $"whole machine {machineBusy:0.00} s ({serviceCpu * 1e6 / Math.Max(1, held * events):0} µs of service CPU per delivery)");
 foreach (var client in clients)
 {
     client.StandardInput.Close();
@@ -417,6 +421,15 @@ internal static class Server
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    /// <summary>Every process's user, system, interrupt and steal time, in CPU-seconds (the first line of /proc/stat, in 1/100 s).</summary>
+    public static double MachineBusySeconds()
+    {
+        var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // user nice system idle iowait irq softirq steal
+        int[] busy = [1, 2, 3, 6, 7, 8];
+        return busy.Sum(i => long.Parse(cpu[i], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     /// <summary>Resident and peak memory, KiB.</summary>
