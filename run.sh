@@ -20,8 +20,9 @@ export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=${ASPIRE_RESOURCE_SERVICE_ENDPOINT_U
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 export ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=${ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS:-true}
 # The AppHost's dashboard would otherwise keep every run's logs and traces (tenant ids, request
-# paths, SQL) in an unencrypted SQLite file under ~/.aspire: up to ten runs of hundreds of MB each,
-# out of reach of DocAIche's erasure. "None": a temporary database, deleted when the dashboard
+# paths, SQL, search queries: Aspire's development settings leave URL queries unredacted) in an
+# unencrypted SQLite file under ~/.aspire: up to ten runs of hundreds of MB each, out of reach of
+# DocAIche's erasure. "None": a temporary database, deleted when the dashboard
 # stops. "Run" keeps the history.
 export ASPIRE_DASHBOARD_PERSISTENCE_MODE=${ASPIRE_DASHBOARD_PERSISTENCE_MODE:-None}
 
