@@ -28,7 +28,8 @@ public static class LiveTunnels
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LiveTunnel));
         return app.Use(async (context, next) =>
         {
-            if (!context.Request.Path.Equals(LiveEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+            // "/ws/" and "/WS" reach the endpoint too.
+            if (!context.Request.Path.StartsWithSegments(LiveEndpoint.Path, StringComparison.OrdinalIgnoreCase))
             {
                 await next(context);
                 return;
@@ -58,7 +59,8 @@ public static class LiveTunnels
 
     /// <summary>
     /// The opening request's headers (the caller's token among them), its identity, its scoped
-    /// services and what the middleware left on it: nothing reads them once the connection is a tunnel.
+    /// services and what the middleware left in its items: nothing reads them once the connection is
+    /// a tunnel. (The endpoint stays: it is shared, and the request's span and metrics are named by its route.)
     /// </summary>
     private static async Task LetGoOfOpeningAsync(HttpContext context, IServiceProvider services)
     {
@@ -72,7 +74,6 @@ public static class LiveTunnels
         context.User = new ClaimsPrincipal();
         context.Features.Set<IHttpAuthenticationFeature>(null);
         context.Features.Set<IAuthenticateResultFeature>(null);
-        context.SetEndpoint(null);
         context.Items.Clear();
         if (context.Features.Get<IServiceProvidersFeature>() is IAsyncDisposable scope)
         {

@@ -249,6 +249,23 @@ public sealed class LiveForwardingTests
         Assert.DoesNotContain(gateway.Logs, r => r.Level >= LogLevel.Warning);
     }
 
+    [Theory]
+    [InlineData("/ws/")]
+    [InlineData("/WS")]
+    public async Task The_endpoints_other_spellings_open_a_connection_too(string path)
+    {
+        await using var service = new LiveService();
+        await using var gateway = await Gateway.StartAsync($"http://127.0.0.1:{service.Port}");
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer good");
+        using var timeout = new CancellationTokenSource(Loopback.Patience);
+
+        await socket.ConnectAsync(new Uri($"ws://{gateway.Address.Authority}{path}"), timeout.Token);
+
+        Assert.Equal("welcome", await ReceiveTextAsync(socket));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+    }
+
     [Fact]
     public async Task An_open_connection_no_longer_holds_the_callers_identity()
     {
